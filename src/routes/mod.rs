@@ -1,0 +1,61 @@
+//! The route table: every operation the service answers, in one list that registers them and
+//! that the contract test compares with `openapi.yaml`.
+
+pub mod health;
+
+use actix_web::http::Method;
+use actix_web::{web, HttpRequest, Route};
+
+use crate::errors::ApiError;
+
+/// One operation: method, path template (OpenAPI syntax) and the route that serves it.
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    make: fn() -> Route,
+}
+
+impl RouteSpec {
+    fn new(method: Method, path: &'static str, make: fn() -> Route) -> RouteSpec {
+        RouteSpec { method, path, make }
+    }
+}
+
+/// Every operation of the service.
+pub fn table() -> Vec<RouteSpec> {
+    vec![
+        RouteSpec::new(Method::GET, "/healthz", || web::get().to(health::healthz)),
+        RouteSpec::new(Method::GET, "/readyz", || web::get().to(health::readyz)),
+        RouteSpec::new(Method::GET, "/metrics", || web::get().to(health::metrics)),
+    ]
+}
+
+/// Registers the table: one resource per path, whose other methods get 405 with `Allow`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let routes = table();
+    let mut paths: Vec<&'static str> = Vec::new();
+    for r in &routes {
+        if !paths.contains(&r.path) {
+            paths.push(r.path);
+        }
+    }
+    for path in paths {
+        let mut resource = web::resource(path);
+        let mut allowed: Vec<String> = Vec::new();
+        for r in routes.iter().filter(|r| r.path == path) {
+            resource = resource.route((r.make)());
+            allowed.push(r.method.to_string());
+        }
+        let allow = allowed.join(", ");
+        resource = resource.default_service(web::to(move |req: HttpRequest| {
+            let e = ApiError::method_not_allowed(req.method().as_str(), &allow);
+            async move { Err::<actix_web::HttpResponse, _>(e) }
+        }));
+        cfg.service(resource);
+    }
+}
+
+/// Answers a path no route has.
+pub async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::route_not_found(req.path()))
+}

@@ -1,0 +1,122 @@
+//! Builds the application: database, migrations, state, HTTP server bound to its port.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, NormalizePath, TrailingSlash};
+use actix_web::{web, App, HttpServer};
+use secrecy::ExposeSecret;
+
+use crate::configuration::Settings;
+use crate::db::{self, Manager};
+use crate::extract::BodyLimit;
+use crate::metrics::Metrics;
+use crate::{middleware, routes};
+
+/// What every handler can reach. Cheap to clone; no globals.
+pub struct AppState {
+    pub pool: db::Pool,
+    pub metrics: Metrics,
+    /// "postgresql" or "sqlite".
+    pub engine: &'static str,
+}
+
+/// Start-up failures, each with the underlying message.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot connect to the database ({url}): {source}")]
+    Connect {
+        url: String,
+        source: db::ConnectError,
+    },
+    #[error("cannot apply database migrations: {0}")]
+    Migrate(db::migrations::MigrationError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+}
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Connects to the database (failing with the server's own error), applies migrations if
+    /// configured, and binds the listener (port 0 picks a free one).
+    pub fn build(settings: Settings) -> Result<Application, StartupError> {
+        let manager = Manager::new(&settings.database);
+        let engine = manager.engine().name();
+        let url = db::redacted_url(settings.database.url.expose_secret());
+        let mut conn = manager.open().map_err(|source| StartupError::Connect {
+            url: url.clone(),
+            source,
+        })?;
+        if settings.database.migrate_on_start {
+            let applied = db::migrations::run_pending(&mut conn).map_err(StartupError::Migrate)?;
+            for version in applied {
+                tracing::info!(version, "migration applied");
+            }
+        }
+        drop(conn);
+        tracing::info!(engine, database = %url, "database ready");
+
+        let state = web::Data::new(AppState {
+            pool: db::build_pool(&settings.database),
+            metrics: Metrics::new(),
+            engine,
+        });
+        let addr = format!("{}:{}", settings.server.host, settings.server.port);
+        let listener = TcpListener::bind(&addr).map_err(|source| StartupError::Bind {
+            addr: addr.clone(),
+            source,
+        })?;
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+        let server = run(listener, state, &settings).map_err(|source| StartupError::Bind {
+            addr: addr.clone(),
+            source,
+        })?;
+        tracing::info!(address = %addr, port, "listening");
+        Ok(Application { port, server })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT/SIGTERM, then drains in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn run(
+    listener: TcpListener,
+    state: web::Data<AppState>,
+    settings: &Settings,
+) -> std::io::Result<Server> {
+    let limit = settings.server.body_limit_bytes;
+    let metrics = web::Data::new(state.metrics.clone());
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .wrap(NormalizePath::new(TrailingSlash::Trim))
+            .wrap(from_fn(middleware::observe))
+            .app_data(state.clone())
+            .app_data(metrics.clone())
+            .app_data(web::PayloadConfig::new(limit))
+            .app_data(BodyLimit(limit))
+            .configure(routes::configure)
+            .default_service(web::to(routes::not_found))
+    })
+    .shutdown_timeout(settings.server.shutdown_timeout_secs)
+    .client_request_timeout(Duration::from_secs(10));
+    if settings.server.workers > 0 {
+        server = server.workers(settings.server.workers);
+    }
+    Ok(server.listen(listener)?.run())
+}

@@ -1,0 +1,186 @@
+//! The binary itself: configuration errors, unreachable databases, `migrate`, `--help`.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::helpers::{host_port, postgres_server_url, TestDb};
+
+/// Runs the binary in `dir` with only the given environment (no inherited APP__ keys).
+fn hunyin(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hunyin"));
+    cmd.current_dir(dir).args(args).env_clear();
+    if let Ok(path) = std::env::var("PATH") {
+        cmd.env("PATH", path);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("binary runs")
+}
+
+fn empty_dir() -> tempdir::Dir {
+    tempdir::Dir::new()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn unknown_env_key_exits_naming_the_key_and_creates_nothing() {
+    let dir = empty_dir();
+    let out = hunyin(dir.path(), &[], &[("APP__SERVER__PORTX", "1")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("`server.portx`"), "{}", stderr(&out));
+    assert!(entries(dir.path()).is_empty());
+}
+
+#[test]
+fn unknown_file_key_exits_naming_the_key() {
+    let dir = empty_dir();
+    std::fs::write(
+        dir.path().join("local.toml"),
+        "[log]\nfilterr = \"debug\"\n",
+    )
+    .unwrap();
+    let out = hunyin(dir.path(), &["--config", "local.toml"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("`log.filterr`"), "{}", stderr(&out));
+    assert_eq!(entries(dir.path()), vec!["local.toml".to_owned()]);
+}
+
+#[test]
+fn unknown_section_exits_naming_it() {
+    let dir = empty_dir();
+    std::fs::write(dir.path().join("c.toml"), "[serverr]\nport = 1\n").unwrap();
+    let out = hunyin(dir.path(), &["--config", "c.toml"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("`serverr`"), "{}", stderr(&out));
+}
+
+#[test]
+fn malformed_value_exits_naming_the_key() {
+    let dir = empty_dir();
+    let out = hunyin(dir.path(), &[], &[("APP__SERVER__PORT", "eighty")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("server.port"), "{}", stderr(&out));
+    let out = hunyin(dir.path(), &[], &[("APP__LOG__FORMAT", "xml")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("log.format"), "{}", stderr(&out));
+    assert!(entries(dir.path()).is_empty());
+}
+
+#[test]
+fn missing_config_file_is_an_error() {
+    let dir = empty_dir();
+    let out = hunyin(dir.path(), &["--config", "nope.toml"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("nope.toml"));
+}
+
+#[test]
+fn unreachable_postgres_fails_with_the_servers_message_and_no_sqlite_file() {
+    let dir = empty_dir();
+    let out = hunyin(
+        dir.path(),
+        &[],
+        &[(
+            "APP__DATABASE__URL",
+            "postgres://app:s3cret@127.0.0.1:1/hunyin",
+        )],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("Connection refused"), "{err}");
+    assert!(!err.contains("s3cret"), "password leaked: {err}");
+    assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
+}
+
+/// A server that answers but refuses us: its own FATAL message is shown.
+#[test]
+fn rejected_postgres_login_shows_the_server_message() {
+    let Some(server) = postgres_server_url() else {
+        eprintln!("runs on PostgreSQL only (TEST_DATABASE_URL unset)");
+        return;
+    };
+    let dir = empty_dir();
+    let url = format!(
+        "postgres://no_such_role_x:pw@{}/postgres",
+        host_port(&server)
+    );
+    let out = hunyin(dir.path(), &[], &[("APP__DATABASE__URL", &url)]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("FATAL"), "{err}");
+    assert!(err.contains("no_such_role_x"), "{err}");
+    assert!(entries(dir.path()).is_empty());
+}
+
+#[test]
+fn migrate_applies_then_reports_up_to_date() {
+    let dir = empty_dir();
+    let db = TestDb::create();
+    let env = [("APP__DATABASE__URL", db.url())];
+    let first = hunyin(dir.path(), &["migrate"], &env);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("applied 2026"));
+    let second = hunyin(dir.path(), &["migrate"], &env);
+    assert!(second.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&second.stdout).trim(),
+        "database is up to date"
+    );
+}
+
+#[test]
+fn help_lists_commands_and_never_prints_secrets() {
+    let dir = empty_dir();
+    let env = [("APP__DATABASE__URL", "postgres://app:s3cret@db/hunyin")];
+    for args in [
+        &["--help"][..],
+        &["serve", "--help"],
+        &["migrate", "--help"],
+    ] {
+        let out = hunyin(dir.path(), args, &env);
+        assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("--config"), "{text}");
+        assert!(!text.contains("s3cret"));
+    }
+    let out = hunyin(dir.path(), &["--help"], &env);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("serve") && text.contains("migrate"));
+}
+
+/// A throw-away directory removed on drop.
+mod tempdir {
+    use std::path::{Path, PathBuf};
+
+    pub struct Dir(PathBuf);
+
+    impl Dir {
+        pub fn new() -> Dir {
+            let p =
+                std::env::temp_dir().join(format!("hunyin-cli-{}", uuid::Uuid::new_v4().simple()));
+            std::fs::create_dir_all(&p).unwrap();
+            Dir(p)
+        }
+
+        pub fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}

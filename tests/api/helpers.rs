@@ -1,0 +1,297 @@
+//! `spawn_app()`: a real server on 127.0.0.1, port 0, over a fresh database of the engine the
+//! suite runs on; and the other shared test parts.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use hunyin::configuration::Settings;
+use hunyin::startup::Application;
+use secrecy::SecretString;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+/// The PostgreSQL server the suite runs on, if any.
+pub fn postgres_server_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+}
+
+/// A database made for one test and removed when the test ends.
+pub enum TestDb {
+    Sqlite {
+        dir: PathBuf,
+        url: String,
+    },
+    Postgres {
+        server_url: String,
+        name: String,
+        url: String,
+    },
+}
+
+impl TestDb {
+    /// A fresh, empty database on the suite's engine.
+    pub fn create() -> TestDb {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        match postgres_server_url() {
+            Some(server_url) => {
+                let name = format!("hunyin_test_{id}");
+                let mut admin = PgConnection::establish(&server_url)
+                    .expect("TEST_DATABASE_URL must reach a PostgreSQL server");
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("create test database");
+                let url = with_database(&server_url, &name);
+                TestDb::Postgres {
+                    server_url,
+                    name,
+                    url,
+                }
+            }
+            None => {
+                let dir = std::env::temp_dir().join(format!("hunyin-test-{id}"));
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                let url = format!("sqlite://{}", dir.join("hunyin.db").display());
+                TestDb::Sqlite { dir, url }
+            }
+        }
+    }
+
+    /// The URL the app is given.
+    pub fn url(&self) -> &str {
+        match self {
+            TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, TestDb::Postgres { .. })
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match self {
+            TestDb::Sqlite { dir, .. } => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            TestDb::Postgres {
+                server_url, name, ..
+            } => {
+                if let Ok(mut admin) = PgConnection::establish(server_url) {
+                    let _ = admin
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            }
+        }
+    }
+}
+
+/// `url` with its database name replaced by `name`.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let authority_start = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    format!("{base}/{name}{query}")
+}
+
+/// The defaults with test-friendly values: port 0, one worker, quick pool time-outs.
+pub fn test_settings(database_url: &str) -> Settings {
+    let mut settings = Settings::load(None, Vec::new()).expect("defaults load");
+    settings.server.host = "127.0.0.1".into();
+    settings.server.port = 0;
+    settings.server.workers = 1;
+    settings.database.url = SecretString::from(database_url.to_owned());
+    settings.database.acquire_timeout_ms = 1000;
+    settings.database.max_connections = 4;
+    settings
+}
+
+/// A running server and its database.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: Arc<TestDb>,
+}
+
+/// Starts the app on a fresh database.
+pub async fn spawn_app() -> TestApp {
+    let db = Arc::new(TestDb::create());
+    spawn_app_on(db.clone(), db.url(), |_| {})
+}
+
+/// Starts the app on `db`, reached through `url` (a proxy, say), after `customize`.
+pub fn spawn_app_on(db: Arc<TestDb>, url: &str, customize: impl FnOnce(&mut Settings)) -> TestApp {
+    init_test_logging();
+    let mut settings = test_settings(url);
+    customize(&mut settings);
+    let app = Application::build(settings).expect("application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        db,
+    }
+}
+
+/// Logs go to the test output only when TEST_LOG is set.
+fn init_test_logging() {
+    if std::env::var("TEST_LOG").is_ok() {
+        hunyin::telemetry::init(&hunyin::configuration::LogSettings {
+            format: hunyin::configuration::LogFormat::Human,
+            filter: "debug".into(),
+        });
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn get_healthz(&self) -> reqwest::Response {
+        self.get("/healthz").await
+    }
+
+    pub async fn get_readyz(&self) -> reqwest::Response {
+        self.get("/readyz").await
+    }
+
+    pub async fn get_metrics(&self) -> String {
+        self.get("/metrics")
+            .await
+            .text()
+            .await
+            .expect("metrics body")
+    }
+
+    /// Opens a direct connection to the app's database (not through the app).
+    pub fn connect(&self) -> hunyin::db::DbConn {
+        let settings = test_settings(self.db.url());
+        hunyin::db::Manager::new(&settings.database)
+            .open()
+            .expect("direct connection")
+    }
+}
+
+/// Reads a problem+json answer, checking its media type and required members.
+pub async fn problem(resp: reqwest::Response) -> serde_json::Value {
+    let status = resp.status().as_u16();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert_eq!(ct, "application/problem+json", "status {status}");
+    let header_id = resp
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body: serde_json::Value = resp.json().await.expect("problem body is JSON");
+    assert_eq!(body["status"], status, "{body}");
+    for member in ["type", "title", "title_zh", "detail", "detail_zh", "code"] {
+        assert!(body[member].is_string(), "problem lacks {member}: {body}");
+    }
+    assert_eq!(body["request_id"].as_str(), header_id.as_deref(), "{body}");
+    body
+}
+
+/// A TCP proxy on 127.0.0.1 in front of a database server, which a test can cut (closing
+/// every connection and refusing new ones) and restore: the database "goes down" for real
+/// from the app's side.
+pub struct Proxy {
+    pub port: u16,
+    up: watch::Sender<bool>,
+}
+
+impl Proxy {
+    /// Starts forwarding to `target` (host:port) on a thread of its own, so that a test
+    /// thread blocked in a synchronous database call never starves it.
+    pub fn start(target: String) -> Proxy {
+        let (up, _) = watch::channel(true);
+        let state = up.clone();
+        let (port_tx, port_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("proxy runtime");
+            rt.block_on(async move {
+                let listener = TcpListener::bind("127.0.0.1:0").await.expect("proxy bind");
+                let _ = port_tx.send(listener.local_addr().expect("addr").port());
+                while let Ok((mut inbound, _)) = listener.accept().await {
+                    let mut rx = state.subscribe();
+                    if !*rx.borrow() {
+                        continue; // dropped: the connection closes at once
+                    }
+                    let target = target.clone();
+                    tokio::spawn(async move {
+                        let Ok(mut outbound) = TcpStream::connect(&target).await else {
+                            return;
+                        };
+                        tokio::select! {
+                            _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                            _ = rx.wait_for(|up| !*up) => {}
+                        }
+                    });
+                }
+            });
+        });
+        let port = port_rx.recv().expect("proxy started");
+        Proxy { port, up }
+    }
+
+    pub fn cut(&self) {
+        self.up.send_replace(false);
+    }
+
+    pub fn restore(&self) {
+        self.up.send_replace(true);
+    }
+}
+
+/// host:port of a PostgreSQL URL.
+pub fn host_port(url: &str) -> String {
+    let after = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let authority = after.split('/').next().unwrap_or(after);
+    let hostport = authority.rsplit('@').next().unwrap_or(authority);
+    if hostport.contains(':') {
+        hostport.to_owned()
+    } else {
+        format!("{hostport}:5432")
+    }
+}
+
+/// `url` pointed at 127.0.0.1:`port` instead of its own host.
+pub fn via_port(url: &str, port: u16) -> String {
+    let (scheme, rest) = url.split_once("://").expect("url has a scheme");
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let userinfo = authority
+        .rsplit_once('@')
+        .map(|(u, _)| format!("{u}@"))
+        .unwrap_or_default();
+    format!("{scheme}://{userinfo}127.0.0.1:{port}/{path}")
+}

@@ -1,0 +1,9 @@
+//! The integration suite: one binary, run once on SQLite and again on PostgreSQL when
+//! `TEST_DATABASE_URL` names a PostgreSQL server.
+
+mod cli;
+mod contract;
+mod database;
+mod helpers;
+mod operations;
+mod problems;
