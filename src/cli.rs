@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::configuration::Settings;
+use crate::db::offices::{self, NewOffice};
 use crate::db::{self, Manager};
+use crate::seed;
 use crate::startup::Application;
 use crate::telemetry;
 
@@ -28,6 +30,32 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Manage the registration offices of this instance.
+    #[command(subcommand)]
+    Office(OfficeCommand),
+}
+
+/// `office …`
+#[derive(Debug, Subcommand)]
+pub enum OfficeCommand {
+    /// Create an office (its division code must lie in `instance.region_prefix`).
+    Add {
+        /// Stable id: 2-40 characters of a-z, 0-9 and -, e.g. sz-gusu.
+        #[arg(long)]
+        id: String,
+        /// Full name, e.g. 苏州市姑苏区民政局婚姻登记处.
+        #[arg(long)]
+        name: String,
+        /// Six-digit GB/T 2260 code of the office's county.
+        #[arg(long)]
+        division_code: String,
+        #[arg(long)]
+        address: String,
+        #[arg(long)]
+        phone: String,
+    },
+    /// List the offices, one per line: id, division code, name.
+    List,
 }
 
 /// Runs the command line; returns the process exit code.
@@ -43,6 +71,7 @@ pub fn run(cli: Cli) -> i32 {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings),
         Command::Migrate => migrate(settings),
+        Command::Office(cmd) => office(settings, cmd),
     };
     match result {
         Ok(()) => 0,
@@ -71,6 +100,46 @@ fn migrate(settings: Settings) -> anyhow::Result<()> {
     }
     for version in applied {
         println!("applied {version}");
+    }
+    Ok(())
+}
+
+fn office(settings: Settings, cmd: OfficeCommand) -> anyhow::Result<()> {
+    let manager = Manager::new(&settings.database);
+    let mut conn = manager.open()?;
+    db::migrations::run_pending(&mut conn).map_err(|e| anyhow::anyhow!(e))?;
+    match cmd {
+        OfficeCommand::Add {
+            id,
+            name,
+            division_code,
+            address,
+            phone,
+        } => {
+            let new = NewOffice {
+                id,
+                name,
+                division_code,
+                address,
+                phone,
+                created_at: crate::clock::now(),
+            };
+            seed::validate_office(&new, &settings.instance.region_prefix)
+                .map_err(|e| anyhow::anyhow!(e))?;
+            db::write_tx(&mut conn, |c| -> anyhow::Result<()> {
+                if offices::find(c, &new.id)?.is_some() {
+                    anyhow::bail!("office {} already exists", new.id);
+                }
+                offices::insert(c, &new)?;
+                Ok(())
+            })?;
+            println!("created office {}", new.id);
+        }
+        OfficeCommand::List => {
+            for o in offices::list(&mut conn, None)? {
+                println!("{}\t{}\t{}", o.id, o.division_code, o.name);
+            }
+        }
     }
     Ok(())
 }

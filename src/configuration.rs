@@ -16,7 +16,24 @@ pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
+    pub instance: InstanceSettings,
+    pub rules: RulesSettings,
     pub log: LogSettings,
+}
+
+/// `[instance]`: which region this instance serves.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceSettings {
+    pub region_prefix: String,
+}
+
+/// `[rules]`: the policy timeline and the office seed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesSettings {
+    pub policy_file: String,
+    pub offices_file: String,
 }
 
 /// `[server]`: the HTTP listener.
@@ -99,6 +116,7 @@ impl Settings {
             }
             builder = builder.add_source(File::from(path).format(FileFormat::Toml));
         }
+        // Values are kept as strings (no type guessing): `region_prefix = "32"` must stay text.
         let vars: config::Map<String, String> = env
             .into_iter()
             .filter(|(k, _)| k.starts_with("APP__"))
@@ -107,7 +125,7 @@ impl Settings {
             Environment::with_prefix("APP")
                 .prefix_separator("__")
                 .separator("__")
-                .try_parsing(true)
+                .try_parsing(false)
                 .source(Some(vars)),
         );
         let settings: Settings = builder
@@ -136,6 +154,12 @@ impl Settings {
         }
         if self.database.url.expose_secret().trim().is_empty() {
             return bad("database.url", "must not be empty");
+        }
+        if !crate::domain::division::is_known_prefix(&self.instance.region_prefix) {
+            return bad(
+                "instance.region_prefix",
+                "must be a GB/T 2260 prefix of 2, 4 or 6 digits, e.g. \"32\"",
+            );
         }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.filter) {
             return bad("log.filter", &e.to_string());

@@ -56,6 +56,10 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         if !inner.is_data() {
             return ApiError::malformed_json(&inner.to_string());
         }
+        // A shape error found before a syntax error further on: the body is still not JSON.
+        if let Err(syntax) = serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+            return ApiError::malformed_json(&syntax.to_string());
+        }
         ApiError::invalid(vec![data_error(&path, &inner.to_string())])
     })?;
     de.end()

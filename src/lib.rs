@@ -1,13 +1,16 @@
 //! The cross-province marriage registration service (婚姻登记"跨省通办").
 
 pub mod cli;
+pub mod clock;
 pub mod configuration;
 pub mod db;
+pub mod domain;
 pub mod errors;
 pub mod extract;
 pub mod metrics;
 pub mod middleware;
 pub mod routes;
 pub mod schema;
+pub mod seed;
 pub mod startup;
 pub mod telemetry;

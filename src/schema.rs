@@ -14,3 +14,14 @@ diesel::table! {
         details -> Text,
     }
 }
+
+diesel::table! {
+    offices (id) {
+        id -> Text,
+        name -> Text,
+        division_code -> Text,
+        address -> Text,
+        phone -> Text,
+        created_at -> Timestamp,
+    }
+}

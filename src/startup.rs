@@ -10,9 +10,11 @@ use secrecy::ExposeSecret;
 
 use crate::configuration::Settings;
 use crate::db::{self, Manager};
+use crate::domain::Policy;
+use crate::errors::{ApiError, InvalidParam};
 use crate::extract::BodyLimit;
 use crate::metrics::Metrics;
-use crate::{middleware, routes};
+use crate::{middleware, routes, seed};
 
 /// What every handler can reach. Cheap to clone; no globals.
 pub struct AppState {
@@ -20,11 +22,19 @@ pub struct AppState {
     pub metrics: Metrics,
     /// "postgresql" or "sqlite".
     pub engine: &'static str,
+    /// The jurisdiction timeline.
+    pub policy: Policy,
+    /// GB/T 2260 prefix of this instance's region.
+    pub region_prefix: String,
 }
 
 /// Start-up failures, each with the underlying message.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
+    #[error("{0}")]
+    Rules(String),
+    #[error("cannot seed offices: {0}")]
+    Seed(db::DbError),
     #[error("cannot connect to the database ({url}): {source}")]
     Connect {
         url: String,
@@ -49,6 +59,8 @@ impl Application {
     /// Connects to the database (failing with the server's own error), applies migrations if
     /// configured, and binds the listener (port 0 picks a free one).
     pub fn build(settings: Settings) -> Result<Application, StartupError> {
+        let policy = seed::load_policy(&settings).map_err(StartupError::Rules)?;
+        let seed_offices = seed::load_offices(&settings).map_err(StartupError::Rules)?;
         let manager = Manager::new(&settings.database);
         let engine = manager.engine().name();
         let url = db::redacted_url(settings.database.url.expose_secret());
@@ -62,6 +74,10 @@ impl Application {
                 tracing::info!(version, "migration applied");
             }
         }
+        let seeded = seed::seed_offices(&mut conn, &seed_offices).map_err(StartupError::Seed)?;
+        if seeded > 0 {
+            tracing::info!(offices = seeded, "demo offices seeded");
+        }
         drop(conn);
         tracing::info!(engine, database = %url, "database ready");
 
@@ -69,6 +85,8 @@ impl Application {
             pool: db::build_pool(&settings.database),
             metrics: Metrics::new(),
             engine,
+            policy,
+            region_prefix: settings.instance.region_prefix.clone(),
         });
         let addr = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&addr).map_err(|source| StartupError::Bind {
@@ -110,6 +128,22 @@ fn run(
             .app_data(metrics.clone())
             .app_data(web::PayloadConfig::new(limit))
             .app_data(BodyLimit(limit))
+            .app_data(web::QueryConfig::default().error_handler(|err, _| {
+                ApiError::invalid(vec![InvalidParam::new(
+                    "query",
+                    "invalid_query",
+                    err.to_string(),
+                )])
+                .into()
+            }))
+            .app_data(web::PathConfig::default().error_handler(|err, _| {
+                ApiError::invalid(vec![InvalidParam::new(
+                    "path",
+                    "invalid_path",
+                    err.to_string(),
+                )])
+                .into()
+            }))
             .configure(routes::configure)
             .default_service(web::to(routes::not_found))
     })

@@ -3,6 +3,7 @@
 //! per-connection settings, and one write-transaction helper for both.
 
 pub mod migrations;
+pub mod offices;
 
 use std::time::Duration;
 

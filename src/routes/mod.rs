@@ -1,7 +1,9 @@
 //! The route table: every operation the service answers, in one list that registers them and
 //! that the contract test compares with `openapi.yaml`.
 
+pub mod eligibility;
 pub mod health;
+pub mod offices;
 
 use actix_web::http::Method;
 use actix_web::{web, HttpRequest, Route};
@@ -27,6 +29,13 @@ pub fn table() -> Vec<RouteSpec> {
         RouteSpec::new(Method::GET, "/healthz", || web::get().to(health::healthz)),
         RouteSpec::new(Method::GET, "/readyz", || web::get().to(health::readyz)),
         RouteSpec::new(Method::GET, "/metrics", || web::get().to(health::metrics)),
+        RouteSpec::new(Method::GET, "/v1/offices", || web::get().to(offices::list)),
+        RouteSpec::new(Method::GET, "/v1/offices/{office_id}", || {
+            web::get().to(offices::get)
+        }),
+        RouteSpec::new(Method::POST, "/v1/eligibility", || {
+            web::post().to(eligibility::check)
+        }),
     ]
 }
 

@@ -184,3 +184,51 @@ mod tempdir {
         }
     }
 }
+
+#[test]
+fn office_add_creates_an_office_in_the_region_and_refuses_others() {
+    let dir = empty_dir();
+    let db = TestDb::create();
+    let env = [("APP__DATABASE__URL", db.url())];
+    let add = |id: &str, code: &str| {
+        hunyin(
+            dir.path(),
+            &[
+                "office",
+                "add",
+                "--id",
+                id,
+                "--name",
+                "常州市天宁区民政局婚姻登记处",
+                "--division-code",
+                code,
+                "--address",
+                "常州市天宁区",
+                "--phone",
+                "0519-0000-0001",
+            ],
+            &env,
+        )
+    };
+    let ok = add("cz-tianning", "320402");
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let again = add("cz-tianning", "320402");
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("already exists"));
+    let outside = add("zz-erqi", "410103");
+    assert!(!outside.status.success());
+    assert!(stderr(&outside).contains("outside this instance's region"));
+    let bad_id = add("Bad Id", "320402");
+    assert!(!bad_id.status.success());
+    let list = hunyin(dir.path(), &["office", "list"], &env);
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert!(text.contains("cz-tianning\t320402"), "{text}");
+}
+
+#[test]
+fn region_prefix_must_be_a_division_prefix() {
+    let dir = empty_dir();
+    let out = hunyin(dir.path(), &[], &[("APP__INSTANCE__REGION_PREFIX", "99")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("instance.region_prefix"));
+}

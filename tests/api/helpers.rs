@@ -295,3 +295,46 @@ pub fn via_port(url: &str, port: u16) -> String {
         .unwrap_or_default();
     format!("{scheme}://{userinfo}127.0.0.1:{port}/{path}")
 }
+
+/// A valid 18-character ID number issued at `address` for someone born `birth` (YYYYMMDD).
+pub fn id_number(address: &str, birth: &str, male: bool) -> String {
+    let seq = if male { "017" } else { "026" };
+    let body = format!("{address}{birth}{seq}");
+    let arr: [u8; 17] = body.as_bytes().try_into().expect("17 digits");
+    format!("{body}{}", hunyin::domain::id_number::check_character(&arr))
+}
+
+/// A party in the API's shape.
+pub fn party(id: &str, name: &str, hukou: &str, permit: Option<(&str, &str)>) -> serde_json::Value {
+    serde_json::json!({
+        "id_number": id,
+        "name": name,
+        "hukou_division_code": hukou,
+        "residence_permit": permit.map(|(d, u)| serde_json::json!({"division_code": d, "valid_until": u})),
+    })
+}
+
+impl TestApp {
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn post_eligibility(&self, body: &serde_json::Value) -> reqwest::Response {
+        self.post_json("/v1/eligibility", body).await
+    }
+}
+
+/// The `id`s of an answer's `offices` list.
+pub fn office_ids(v: &serde_json::Value) -> Vec<&str> {
+    v["offices"]
+        .as_array()
+        .expect("offices is a list")
+        .iter()
+        .map(|o| o["id"].as_str().expect("office id"))
+        .collect()
+}

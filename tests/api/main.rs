@@ -4,6 +4,8 @@
 mod cli;
 mod contract;
 mod database;
+mod eligibility;
 mod helpers;
+mod offices;
 mod operations;
 mod problems;

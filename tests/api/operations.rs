@@ -92,6 +92,9 @@ async fn database_down_after_start_gives_503_and_recovers() {
     let resp = app.get_readyz().await;
     assert_eq!(resp.status(), 503);
     assert_eq!(problem(resp).await["code"], "database_unavailable");
+    let resp = app.get("/v1/offices").await;
+    assert_eq!(resp.status(), 503, "a request that needs the database");
+    assert_eq!(problem(resp).await["code"], "database_unavailable");
     assert_eq!(app.get_healthz().await.status(), 200, "process still alive");
 
     proxy.restore();

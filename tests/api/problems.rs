@@ -54,3 +54,59 @@ async fn every_response_carries_a_distinct_request_id() {
     let b = app.get_healthz().await.headers()["x-request-id"].clone();
     assert_ne!(a, b);
 }
+
+#[tokio::test]
+async fn body_over_the_limit_is_413() {
+    let app = spawn_app().await;
+    let big = format!("{{\"parties\": [], \"pad\": \"{}\"}}", "x".repeat(70_000));
+    let resp = app
+        .client
+        .post(app.url("/v1/eligibility"))
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 413);
+    assert_eq!(problem(resp).await["code"], "payload_too_large");
+}
+
+#[tokio::test]
+async fn wrong_content_type_is_415() {
+    let app = spawn_app().await;
+    let resp = app
+        .client
+        .post(app.url("/v1/eligibility"))
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 415);
+    assert_eq!(problem(resp).await["code"], "unsupported_media_type");
+    let resp = app
+        .client
+        .post(app.url("/v1/eligibility"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 415, "no content type at all");
+}
+
+#[tokio::test]
+async fn malformed_json_is_400_malformed_json() {
+    let app = spawn_app().await;
+    for body in ["{\"parties\": [", "not json", "", "{} {}"] {
+        let resp = app
+            .client
+            .post(app.url("/v1/eligibility"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 400, "{body:?}");
+        assert_eq!(problem(resp).await["code"], "malformed_json", "{body:?}");
+    }
+}

@@ -1,0 +1,20 @@
+//! Time in the service: stored in UTC (microseconds), reasoned about in Asia/Shanghai (UTC+8,
+//! no daylight saving since 1991).
+
+use chrono::{FixedOffset, NaiveDate, NaiveDateTime, Utc};
+
+/// China Standard Time.
+pub fn shanghai() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("valid offset")
+}
+
+/// Now, UTC, truncated to microseconds (PostgreSQL's precision; SQLite would keep more).
+pub fn now() -> NaiveDateTime {
+    let t = Utc::now().naive_utc();
+    t - chrono::Duration::nanoseconds(i64::from(t.and_utc().timestamp_subsec_nanos() % 1000))
+}
+
+/// Today's date in Asia/Shanghai.
+pub fn today() -> NaiveDate {
+    Utc::now().with_timezone(&shanghai()).date_naive()
+}

@@ -1,0 +1,229 @@
+//! `POST /v1/eligibility`: may this couple marry on this date, where, on what basis, with
+//! which documents, and what stands in the way. Anonymous; it reads no person's data (no
+//! marital status, no household register), so it reveals nothing the caller did not send.
+
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::db::{self, offices};
+use crate::domain::eligibility::{self, Assessment, OfficeRef, Party, ResidencePermit};
+use crate::domain::{DivisionCode, IdNumber};
+use crate::errors::{ApiError, InvalidParam};
+use crate::extract::Json;
+use crate::startup::AppState;
+use crate::telemetry::Masked;
+
+/// Request body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EligibilityRequest {
+    /// YYYY-MM-DD; today in Asia/Shanghai when absent.
+    #[serde(default)]
+    pub date: Option<String>,
+    #[serde(default)]
+    pub office_id: Option<String>,
+    pub parties: Vec<PartyIn>,
+}
+
+/// A party as sent (the same shape the booking uses).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartyIn {
+    pub id_number: String,
+    pub name: String,
+    pub hukou_division_code: String,
+    #[serde(default)]
+    pub residence_permit: Option<PermitIn>,
+}
+
+/// A residence permit as sent.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PermitIn {
+    pub division_code: String,
+    pub valid_until: String,
+}
+
+/// Longest name accepted, in characters (names with 少数民族 transliterations run long).
+const MAX_NAME_CHARS: usize = 64;
+
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    // Exactly YYYY-MM-DD: chrono alone would accept "2021-6-1".
+    let ok = s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
+    ok.then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .flatten()
+}
+
+/// Parses one party, adding each bad field to `errors`.
+pub fn parse_party(
+    p: &PartyIn,
+    i: usize,
+    today: NaiveDate,
+    errors: &mut Vec<InvalidParam>,
+) -> Option<Party> {
+    let field = |f: &str| format!("parties[{i}].{f}");
+    let id = IdNumber::parse(&p.id_number, today)
+        .map_err(|e| {
+            errors.push(InvalidParam::new(
+                field("id_number"),
+                e.code(),
+                e.to_string(),
+            ))
+        })
+        .ok();
+    let name = p.name.trim().to_owned();
+    if name.is_empty()
+        || name.chars().count() > MAX_NAME_CHARS
+        || name.chars().any(char::is_control)
+    {
+        errors.push(InvalidParam::new(
+            field("name"),
+            "invalid_name",
+            format!("1-{MAX_NAME_CHARS} characters, no control characters"),
+        ));
+    }
+    let hukou = DivisionCode::parse(&p.hukou_division_code)
+        .map_err(|e| {
+            errors.push(InvalidParam::new(
+                field("hukou_division_code"),
+                e.code(),
+                e.to_string(),
+            ))
+        })
+        .ok();
+    let mut permit = None;
+    if let Some(rp) = &p.residence_permit {
+        let division = DivisionCode::parse(&rp.division_code)
+            .map_err(|e| {
+                errors.push(InvalidParam::new(
+                    field("residence_permit.division_code"),
+                    e.code(),
+                    e.to_string(),
+                ))
+            })
+            .ok();
+        let until = parse_date(&rp.valid_until);
+        if until.is_none() {
+            errors.push(InvalidParam::new(
+                field("residence_permit.valid_until"),
+                "invalid_date",
+                "a date YYYY-MM-DD",
+            ));
+        }
+        permit = division
+            .zip(until)
+            .map(|(division, valid_until)| ResidencePermit {
+                division,
+                valid_until,
+            });
+        permit?;
+    }
+    Some(Party {
+        id_number: id?,
+        name,
+        hukou: hukou?,
+        residence_permit: permit,
+    })
+}
+
+/// Parses both parties; `Err` lists every bad field.
+pub fn parse_parties(parties: &[PartyIn], today: NaiveDate) -> Result<[Party; 2], ApiError> {
+    if parties.len() != 2 {
+        return Err(ApiError::invalid(vec![InvalidParam::new(
+            "parties",
+            "not_two_parties",
+            format!("exactly two parties, got {}", parties.len()),
+        )]));
+    }
+    let mut errors = Vec::new();
+    let a = parse_party(&parties[0], 0, today, &mut errors);
+    let b = parse_party(&parties[1], 1, today, &mut errors);
+    match (a, b) {
+        (Some(a), Some(b)) if errors.is_empty() => Ok([a, b]),
+        _ => Err(ApiError::invalid(errors)),
+    }
+}
+
+#[derive(Serialize)]
+struct OfficeOut {
+    id: String,
+    name: String,
+    division_code: String,
+}
+
+/// The answer, in the shape partners and clients rely on.
+fn response(a: Assessment, offices: &[OfficeRef]) -> serde_json::Value {
+    let listed: Vec<OfficeOut> = a
+        .offices
+        .iter()
+        .map(|&i| OfficeOut {
+            id: offices[i].id.clone(),
+            name: offices[i].name.clone(),
+            division_code: offices[i].division.to_string(),
+        })
+        .collect();
+    serde_json::json!({
+        "eligible": a.eligible,
+        "bases": a.bases,
+        "offices": listed,
+        "documents": a.documents,
+        "problems": a.problems,
+    })
+}
+
+/// `POST /v1/eligibility`
+pub async fn check(
+    state: web::Data<AppState>,
+    body: Json<EligibilityRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let req = body.0;
+    let today = crate::clock::today();
+    let date = match &req.date {
+        None => today,
+        Some(s) => parse_date(s).ok_or_else(|| {
+            ApiError::invalid(vec![InvalidParam::new(
+                "date",
+                "invalid_date",
+                "a date YYYY-MM-DD",
+            )])
+        })?,
+    };
+    let parties = parse_parties(&req.parties, today)?;
+    let pool = state.pool.clone();
+    let office_id = req.office_id.clone();
+    let stored = web::block(move || -> Result<_, ApiError> {
+        let mut conn = db::get(&pool)?;
+        Ok(match &office_id {
+            Some(id) => offices::find(&mut conn, id)?.into_iter().collect(),
+            None => offices::list(&mut conn, None)?,
+        })
+    })
+    .await??;
+    if req.office_id.is_some() && stored.is_empty() {
+        return Err(ApiError::invalid(vec![InvalidParam::new(
+            "office_id",
+            "unknown_office",
+            "no office of this instance has this id",
+        )]));
+    }
+    let refs: Vec<OfficeRef> = stored
+        .into_iter()
+        .filter_map(|o| {
+            Some(OfficeRef {
+                division: DivisionCode::parse(&o.division_code).ok()?,
+                id: o.id,
+                name: o.name,
+            })
+        })
+        .collect();
+    let assessment = eligibility::assess(&state.policy, &parties, date, &refs);
+    tracing::info!(
+        party0 = %Masked(parties[0].id_number.as_str()),
+        party1 = %Masked(parties[1].id_number.as_str()),
+        %date,
+        eligible = assessment.eligible,
+        "eligibility checked"
+    );
+    Ok(HttpResponse::Ok().json(response(assessment, &refs)))
+}
