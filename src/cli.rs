@@ -126,11 +126,14 @@ fn office(settings: Settings, cmd: OfficeCommand) -> anyhow::Result<()> {
             };
             seed::validate_office(&new, &settings.instance.region_prefix)
                 .map_err(|e| anyhow::anyhow!(e))?;
+            let scheduling = crate::scheduling::Scheduling::from_settings(&settings.booking)
+                .map_err(|e| anyhow::anyhow!(e))?;
             db::write_tx(&mut conn, |c| -> anyhow::Result<()> {
                 if offices::find(c, &new.id)?.is_some() {
                     anyhow::bail!("office {} already exists", new.id);
                 }
                 offices::insert(c, &new)?;
+                db::slots::set_rule(c, &new.id, &scheduling.default_rule)?;
                 Ok(())
             })?;
             println!("created office {}", new.id);

@@ -18,7 +18,25 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub instance: InstanceSettings,
     pub rules: RulesSettings,
+    pub booking: BookingSettings,
     pub log: LogSettings,
+}
+
+/// `[booking]`: the booking window, the default weekly rule, special openings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookingSettings {
+    pub window_days: u32,
+    pub min_notice_minutes: u32,
+    pub max_range_days: u32,
+    pub weekdays: Vec<String>,
+    pub periods: Vec<String>,
+    pub slot_minutes: u32,
+    pub capacity: u32,
+    pub yearly_openings: Vec<String>,
+    pub open_dates: Vec<String>,
+    pub closed_dates: Vec<String>,
+    pub holidays_file: String,
 }
 
 /// `[instance]`: which region this instance serves.
@@ -160,6 +178,9 @@ impl Settings {
                 "instance.region_prefix",
                 "must be a GB/T 2260 prefix of 2, 4 or 6 digits, e.g. \"32\"",
             );
+        }
+        if let Err(e) = crate::scheduling::Scheduling::from_settings(&self.booking) {
+            return Err(ConfigError(e));
         }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.filter) {
             return bad("log.filter", &e.to_string());

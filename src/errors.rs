@@ -219,6 +219,16 @@ impl ApiError {
         )
     }
 
+    /// 409 with a specific code: the request conflicts with the resource's state.
+    pub fn conflict(code: &'static str, title: &'static str, title_zh: &'static str) -> Self {
+        ApiError::new(StatusCode::CONFLICT, code, title, title_zh)
+    }
+
+    /// 422 with a specific code: well-formed, but the rules refuse it.
+    pub fn unprocessable(code: &'static str, title: &'static str, title_zh: &'static str) -> Self {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, title, title_zh)
+    }
+
     /// 503 `database_unavailable`: the database cannot be reached now; retry later.
     pub fn database_unavailable() -> Self {
         ApiError::new(

@@ -1,5 +1,7 @@
 //! The cross-province marriage registration service (婚姻登记"跨省通办").
 
+pub mod audit;
+pub mod booking;
 pub mod cli;
 pub mod clock;
 pub mod configuration;
@@ -10,7 +12,9 @@ pub mod extract;
 pub mod metrics;
 pub mod middleware;
 pub mod routes;
+pub mod scheduling;
 pub mod schema;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;
+pub mod tokens;

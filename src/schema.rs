@@ -25,3 +25,66 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    office_schedules (office_id) {
+        office_id -> Text,
+        weekdays -> Text,
+        periods -> Text,
+        slot_minutes -> Integer,
+        capacity -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    slots (id) {
+        id -> Text,
+        office_id -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        capacity -> Integer,
+        booked -> Integer,
+    }
+}
+
+diesel::table! {
+    appointments (id) {
+        id -> BigInt,
+        reference -> Text,
+        manage_token_hash -> Text,
+        office_id -> Text,
+        slot_id -> Nullable<Text>,
+        status -> Text,
+        contact_email -> Text,
+        contact_phone -> Nullable<Text>,
+        sequence -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    appointment_parties (appointment_id, idx) {
+        appointment_id -> BigInt,
+        idx -> Integer,
+        id_number -> Text,
+        name -> Text,
+        hukou_division_code -> Text,
+        permit_division_code -> Nullable<Text>,
+        permit_valid_until -> Nullable<Date>,
+        active -> Bool,
+    }
+}
+
+diesel::joinable!(appointment_parties -> appointments (appointment_id));
+diesel::joinable!(appointments -> offices (office_id));
+diesel::joinable!(slots -> offices (office_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    appointment_parties,
+    appointments,
+    audit_events,
+    office_schedules,
+    offices,
+    slots,
+);

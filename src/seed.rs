@@ -6,6 +6,7 @@ use serde::Deserialize;
 use crate::configuration::Settings;
 use crate::db::offices::{self, NewOffice};
 use crate::db::{self, DbConn};
+use crate::domain::schedule::WeeklyRule;
 use crate::domain::{DivisionCode, Policy};
 
 const DEFAULT_POLICY: &str = include_str!("../config/policy.toml");
@@ -75,13 +76,18 @@ pub fn load_offices(settings: &Settings) -> Result<Vec<NewOffice>, String> {
 }
 
 /// Stores the seed offices if the instance has none yet (first start); returns how many.
-pub fn seed_offices(conn: &mut DbConn, seed: &[NewOffice]) -> Result<usize, db::DbError> {
+pub fn seed_offices(
+    conn: &mut DbConn,
+    seed: &[NewOffice],
+    rule: &WeeklyRule,
+) -> Result<usize, db::DbError> {
     db::write_tx(conn, |c| {
         if offices::count(c)? > 0 {
             return Ok(0);
         }
         for o in seed {
             offices::insert(c, o)?;
+            crate::db::slots::set_rule(c, &o.id, rule)?;
         }
         Ok(seed.len())
     })

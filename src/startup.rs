@@ -14,6 +14,7 @@ use crate::domain::Policy;
 use crate::errors::{ApiError, InvalidParam};
 use crate::extract::BodyLimit;
 use crate::metrics::Metrics;
+use crate::scheduling::Scheduling;
 use crate::{middleware, routes, seed};
 
 /// What every handler can reach. Cheap to clone; no globals.
@@ -26,6 +27,8 @@ pub struct AppState {
     pub policy: Policy,
     /// GB/T 2260 prefix of this instance's region.
     pub region_prefix: String,
+    /// Booking window, default weekly rule, holidays and special openings.
+    pub scheduling: Scheduling,
 }
 
 /// Start-up failures, each with the underlying message.
@@ -61,6 +64,9 @@ impl Application {
     pub fn build(settings: Settings) -> Result<Application, StartupError> {
         let policy = seed::load_policy(&settings).map_err(StartupError::Rules)?;
         let seed_offices = seed::load_offices(&settings).map_err(StartupError::Rules)?;
+        let scheduling =
+            Scheduling::from_settings(&settings.booking).map_err(StartupError::Rules)?;
+        scheduling.warn_unpublished(crate::clock::today());
         let manager = Manager::new(&settings.database);
         let engine = manager.engine().name();
         let url = db::redacted_url(settings.database.url.expose_secret());
@@ -74,7 +80,8 @@ impl Application {
                 tracing::info!(version, "migration applied");
             }
         }
-        let seeded = seed::seed_offices(&mut conn, &seed_offices).map_err(StartupError::Seed)?;
+        let seeded = seed::seed_offices(&mut conn, &seed_offices, &scheduling.default_rule)
+            .map_err(StartupError::Seed)?;
         if seeded > 0 {
             tracing::info!(offices = seeded, "demo offices seeded");
         }
@@ -87,6 +94,7 @@ impl Application {
             engine,
             policy,
             region_prefix: settings.instance.region_prefix.clone(),
+            scheduling,
         });
         let addr = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&addr).map_err(|source| StartupError::Bind {

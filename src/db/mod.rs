@@ -2,8 +2,10 @@
 //! manager picks the engine from the URL scheme (never by trial), with each engine's
 //! per-connection settings, and one write-transaction helper for both.
 
+pub mod appointments;
 pub mod migrations;
 pub mod offices;
+pub mod slots;
 
 use std::time::Duration;
 

@@ -1,6 +1,7 @@
 //! The route table: every operation the service answers, in one list that registers them and
 //! that the contract test compares with `openapi.yaml`.
 
+pub mod appointments;
 pub mod eligibility;
 pub mod health;
 pub mod offices;
@@ -33,8 +34,23 @@ pub fn table() -> Vec<RouteSpec> {
         RouteSpec::new(Method::GET, "/v1/offices/{office_id}", || {
             web::get().to(offices::get)
         }),
+        RouteSpec::new(Method::GET, "/v1/offices/{office_id}/slots", || {
+            web::get().to(appointments::slots)
+        }),
         RouteSpec::new(Method::POST, "/v1/eligibility", || {
             web::post().to(eligibility::check)
+        }),
+        RouteSpec::new(Method::POST, "/v1/appointments", || {
+            web::post().to(appointments::create)
+        }),
+        RouteSpec::new(Method::GET, "/v1/appointments/{reference}", || {
+            web::get().to(appointments::get)
+        }),
+        RouteSpec::new(Method::PATCH, "/v1/appointments/{reference}", || {
+            web::patch().to(appointments::reschedule)
+        }),
+        RouteSpec::new(Method::DELETE, "/v1/appointments/{reference}", || {
+            web::delete().to(appointments::cancel)
         }),
     ]
 }

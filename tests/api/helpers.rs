@@ -111,7 +111,7 @@ pub fn test_settings(database_url: &str) -> Settings {
     settings.server.port = 0;
     settings.server.workers = 1;
     settings.database.url = SecretString::from(database_url.to_owned());
-    settings.database.acquire_timeout_ms = 1000;
+    settings.database.acquire_timeout_ms = 10_000;
     settings.database.max_connections = 4;
     settings
 }
@@ -337,4 +337,78 @@ pub fn office_ids(v: &serde_json::Value) -> Vec<&str> {
         .iter()
         .map(|o| o["id"].as_str().expect("office id"))
         .collect()
+}
+
+/// The `n`th distinct man (odd sequence) or woman (even sequence) born 1990-01-01 in 苏州.
+pub fn nth_person(n: u32, male: bool) -> String {
+    let seq = n * 2 + u32::from(male);
+    let birth = format!(
+        "1990{:02}{:02}",
+        1 + (seq / 1000) % 12,
+        1 + (seq / 12000) % 28
+    );
+    let body = format!("320508{birth}{:03}", seq % 1000);
+    let arr: [u8; 17] = body.as_bytes().try_into().expect("17 digits");
+    format!("{body}{}", hunyin::domain::id_number::check_character(&arr))
+}
+
+/// The `n`th distinct couple with 苏州 hukou, as the API's `parties`.
+pub fn nth_couple(n: u32) -> serde_json::Value {
+    serde_json::json!([
+        party(&nth_person(n, true), "王强", "320508", None),
+        party(&nth_person(n, false), "李娜", "320508", None),
+    ])
+}
+
+impl TestApp {
+    /// The bookable slots of an office (the whole listing window).
+    pub async fn slots(&self, office: &str) -> Vec<serde_json::Value> {
+        let resp = self.get(&format!("/v1/offices/{office}/slots")).await;
+        assert_eq!(resp.status(), 200);
+        let v: serde_json::Value = resp.json().await.expect("slots JSON");
+        v["slots"].as_array().expect("slots list").clone()
+    }
+
+    /// One slot's `remaining`, read back from the listing.
+    pub async fn remaining(&self, office: &str, slot_id: &str) -> i64 {
+        self.slots(office)
+            .await
+            .iter()
+            .find(|s| s["id"] == slot_id)
+            .map(|s| s["remaining"].as_i64().expect("remaining"))
+            .expect("slot still listed")
+    }
+
+    pub async fn book(
+        &self,
+        office: &str,
+        slot_id: &str,
+        parties: serde_json::Value,
+    ) -> reqwest::Response {
+        self.post_json(
+            "/v1/appointments",
+            &serde_json::json!({
+                "office_id": office,
+                "slot_id": slot_id,
+                "parties": parties,
+                "contact": {"email": "couple@example.com", "phone": "138 0000 0000"},
+            }),
+        )
+        .await
+    }
+
+    pub fn appointment(
+        &self,
+        method: reqwest::Method,
+        reference: &str,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        let mut rb = self
+            .client
+            .request(method, self.url(&format!("/v1/appointments/{reference}")));
+        if let Some(t) = token {
+            rb = rb.header("x-manage-token", t);
+        }
+        rb
+    }
 }

@@ -1,0 +1,138 @@
+//! Appointments and their parties.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error};
+
+use super::DbConn;
+use crate::schema::{appointment_parties, appointments};
+
+/// A stored appointment.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = appointments)]
+pub struct Appointment {
+    pub id: i64,
+    pub reference: String,
+    pub manage_token_hash: String,
+    pub office_id: String,
+    pub slot_id: Option<String>,
+    pub status: String,
+    pub contact_email: String,
+    pub contact_phone: Option<String>,
+    pub sequence: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// An appointment to store.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = appointments)]
+pub struct NewAppointment<'a> {
+    pub reference: &'a str,
+    pub manage_token_hash: &'a str,
+    pub office_id: &'a str,
+    pub slot_id: Option<&'a str>,
+    pub status: &'a str,
+    pub contact_email: &'a str,
+    pub contact_phone: Option<&'a str>,
+    pub sequence: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A party of an appointment.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = appointment_parties)]
+pub struct PartyRow {
+    pub appointment_id: i64,
+    pub idx: i32,
+    pub id_number: String,
+    pub name: String,
+    pub hukou_division_code: String,
+    pub permit_division_code: Option<String>,
+    pub permit_valid_until: Option<NaiveDate>,
+    pub active: bool,
+}
+
+/// Inserts the appointment; `Ok(None)` when the reference is taken (the caller draws another).
+pub fn insert(conn: &mut DbConn, new: &NewAppointment<'_>) -> QueryResult<Option<i64>> {
+    let inserted = conn.transaction(|c| {
+        diesel::insert_into(appointments::table)
+            .values(new)
+            .returning(appointments::id)
+            .get_result::<i64>(c)
+    });
+    match inserted {
+        Ok(id) => Ok(Some(id)),
+        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Inserts the parties as active; `Ok(false)` when a person already holds an active
+/// appointment (the partial unique index said so).
+pub fn insert_parties(conn: &mut DbConn, parties: &[PartyRow]) -> QueryResult<bool> {
+    let inserted = conn.transaction(|c| {
+        for p in parties {
+            diesel::insert_into(appointment_parties::table)
+                .values(p)
+                .execute(c)?;
+        }
+        Ok(())
+    });
+    match inserted {
+        Ok(()) => Ok(true),
+        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// The appointment with this reference.
+pub fn find_by_reference(conn: &mut DbConn, reference: &str) -> QueryResult<Option<Appointment>> {
+    appointments::table
+        .filter(appointments::reference.eq(reference))
+        .select(Appointment::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Its two parties, in order.
+pub fn parties(conn: &mut DbConn, appointment_id: i64) -> QueryResult<Vec<PartyRow>> {
+    appointment_parties::table
+        .filter(appointment_parties::appointment_id.eq(appointment_id))
+        .order(appointment_parties::idx)
+        .select(PartyRow::as_select())
+        .load(conn)
+}
+
+/// Sets the status; `active = false` frees both persons to book again.
+pub fn set_status(conn: &mut DbConn, id: i64, status: &str, active: bool) -> QueryResult<()> {
+    diesel::update(appointments::table.find(id))
+        .set((
+            appointments::status.eq(status),
+            appointments::sequence.eq(appointments::sequence + 1),
+            appointments::updated_at.eq(crate::clock::now()),
+        ))
+        .execute(conn)?;
+    if !active {
+        diesel::update(
+            appointment_parties::table.filter(appointment_parties::appointment_id.eq(id)),
+        )
+        .set(appointment_parties::active.eq(false))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Moves the appointment to another slot (and office), raising its sequence.
+pub fn move_to(conn: &mut DbConn, id: i64, office_id: &str, slot_id: &str) -> QueryResult<()> {
+    diesel::update(appointments::table.find(id))
+        .set((
+            appointments::office_id.eq(office_id),
+            appointments::slot_id.eq(slot_id),
+            appointments::sequence.eq(appointments::sequence + 1),
+            appointments::updated_at.eq(crate::clock::now()),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

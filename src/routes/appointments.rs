@@ -1,0 +1,262 @@
+//! Couples' routes: slots of an office, and booking / viewing / rescheduling / cancelling an
+//! appointment. The manage token travels in the `X-Manage-Token` header, never in the URL.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use validator::ValidateEmail;
+
+use crate::booking::{self, BookingRequest, Rules};
+use crate::db;
+use crate::errors::{ApiError, InvalidParam};
+use crate::extract::Json;
+use crate::routes::eligibility::{parse_parties, PartyIn};
+use crate::startup::AppState;
+
+/// Header carrying the manage token.
+pub const MANAGE_TOKEN: &str = "x-manage-token";
+
+/// Runs a booking use case on a pooled connection, off the async workers.
+async fn with_booking<T, F>(state: web::Data<AppState>, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut db::DbConn, &Rules<'_>) -> Result<T, ApiError> + Send + 'static,
+{
+    web::block(move || {
+        let mut conn = db::get(&state.pool)?;
+        let rules = Rules {
+            policy: &state.policy,
+            scheduling: &state.scheduling,
+        };
+        f(&mut conn, &rules)
+    })
+    .await?
+}
+
+fn now_local() -> chrono::NaiveDateTime {
+    chrono::Utc::now()
+        .with_timezone(&crate::clock::shanghai())
+        .naive_local()
+}
+
+/// Query of the slot listing.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlotQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+fn query_date(name: &str, v: &Option<String>, default: NaiveDate) -> Result<NaiveDate, ApiError> {
+    match v {
+        None => Ok(default),
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .filter(|_| s.len() == 10)
+            .ok_or_else(|| {
+                ApiError::invalid(vec![InvalidParam::new(
+                    name,
+                    "invalid_date",
+                    "a date YYYY-MM-DD",
+                )])
+            }),
+    }
+}
+
+/// `GET /v1/offices/{office_id}/slots?from=YYYY-MM-DD&to=YYYY-MM-DD`
+pub async fn slots(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<SlotQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let office_id = path.into_inner();
+    let today = crate::clock::today();
+    let from = query_date("from", &query.from, today)?;
+    let max = state.scheduling.max_range_days;
+    let to = query_date(
+        "to",
+        &query.to,
+        from + chrono::Duration::days(i64::from(max) - 1),
+    )?;
+    if to < from {
+        return Err(ApiError::invalid(vec![InvalidParam::new(
+            "to",
+            "invalid_range",
+            "to is before from",
+        )]));
+    }
+    if (to - from).num_days() >= i64::from(max) {
+        return Err(ApiError::invalid(vec![InvalidParam::new(
+            "to",
+            "range_too_long",
+            format!("at most {max} days from `from`"),
+        )]));
+    }
+    let id = office_id.clone();
+    let list = with_booking(state, move |conn, rules| {
+        booking::list_slots(conn, rules, &id, from, to, now_local())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "office_id": office_id,
+        "from": from.to_string(),
+        "to": to.to_string(),
+        "slots": list,
+    })))
+}
+
+/// Contact details for the confirmation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub email: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// `POST /v1/appointments` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookingBody {
+    pub office_id: String,
+    pub slot_id: String,
+    pub parties: Vec<PartyIn>,
+    pub contact: Contact,
+}
+
+fn parse_contact(c: &Contact, errors: &mut Vec<InvalidParam>) {
+    if c.email.len() > 254 || !c.email.validate_email() {
+        errors.push(InvalidParam::new(
+            "contact.email",
+            "invalid_email",
+            "an email address",
+        ));
+    }
+    if let Some(p) = &c.phone {
+        let ok = (5..=20).contains(&p.len())
+            && p.bytes().all(|b| b.is_ascii_digit() || b"+- ".contains(&b));
+        if !ok {
+            errors.push(InvalidParam::new(
+                "contact.phone",
+                "invalid_phone",
+                "5-20 characters of digits, +, - and spaces",
+            ));
+        }
+    }
+}
+
+/// `POST /v1/appointments`
+pub async fn create(
+    state: web::Data<AppState>,
+    body: Json<BookingBody>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.0;
+    let today = crate::clock::today();
+    let mut errors = Vec::new();
+    parse_contact(&b.contact, &mut errors);
+    let parties = match parse_parties(&b.parties, today) {
+        Ok(p) if errors.is_empty() => p,
+        Ok(_) => return Err(ApiError::invalid(errors)),
+        Err(mut e) => {
+            e.invalid_params.extend(errors);
+            return Err(e);
+        }
+    };
+    let req = BookingRequest {
+        office_id: b.office_id,
+        slot_id: b.slot_id,
+        parties,
+        email: b.contact.email.trim().to_owned(),
+        phone: b.contact.phone.map(|p| p.trim().to_owned()),
+    };
+    let (view, _token) = with_booking(state, move |conn, rules| {
+        booking::book(conn, rules, &req, now_local())
+    })
+    .await?;
+    let location = format!(
+        "/v1/appointments/{}",
+        view["reference"].as_str().unwrap_or("")
+    );
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(view))
+}
+
+fn token(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(MANAGE_TOKEN)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_owned())
+}
+
+/// `GET /v1/appointments/{reference}`
+pub async fn get(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path.into_inner();
+    let token = token(&req);
+    let view = with_booking(state, move |conn, rules| {
+        booking::view(conn, rules, &reference, token.as_deref())
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(view))
+}
+
+/// `PATCH` body: the new slot (and office, when it changes).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleBody {
+    #[serde(default)]
+    pub office_id: Option<String>,
+    pub slot_id: String,
+}
+
+/// `PATCH /v1/appointments/{reference}`
+pub async fn reschedule(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: Json<RescheduleBody>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path.into_inner();
+    let token = token(&req);
+    let b = body.0;
+    let view = with_booking(state, move |conn, rules| {
+        booking::reschedule(
+            conn,
+            rules,
+            &reference,
+            token.as_deref(),
+            b.office_id.as_deref(),
+            &b.slot_id,
+            now_local(),
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(view))
+}
+
+/// `DELETE /v1/appointments/{reference}`
+pub async fn cancel(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path.into_inner();
+    let token = token(&req);
+    let view = with_booking(state, move |conn, rules| {
+        booking::cancel(conn, rules, &reference, token.as_deref())
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(view))
+}
