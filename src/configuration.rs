@@ -19,7 +19,74 @@ pub struct Settings {
     pub instance: InstanceSettings,
     pub rules: RulesSettings,
     pub booking: BookingSettings,
+    pub mail: MailSettings,
+    pub outbox: OutboxSettings,
+    pub rate_limit: RateLimitSettings,
+    pub sweep: SweepSettings,
     pub log: LogSettings,
+}
+
+/// `[rate_limit]`: per-address limits of the public POST routes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitSettings {
+    pub enabled: bool,
+    pub per_minute: u32,
+    pub burst: u32,
+    pub trust_forwarded_for: bool,
+}
+
+/// `[sweep]`: the no-show sweep.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepSettings {
+    pub interval_secs: u64,
+}
+
+/// `[mail]`: transport and sender.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    pub transport: MailTransport,
+    pub file_dir: String,
+    pub from: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_tls: SmtpTls,
+    pub smtp_username: String,
+    pub smtp_password: SecretString,
+    pub smtp_timeout_ms: u64,
+    pub production: bool,
+    pub reminder_hours_before: u32,
+}
+
+/// Where mail goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransport {
+    File,
+    Smtp,
+}
+
+/// TLS towards the SMTP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    None,
+    Starttls,
+    Tls,
+}
+
+/// `[outbox]`: the background delivery worker.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxSettings {
+    pub poll_interval_ms: u64,
+    pub batch_size: i64,
+    pub lease_secs: u64,
+    pub max_attempts: i32,
+    pub retry_base_secs: u64,
+    pub retry_max_secs: u64,
 }
 
 /// `[booking]`: the booking window, the default weekly rule, special openings.
@@ -177,6 +244,33 @@ impl Settings {
             return bad(
                 "instance.region_prefix",
                 "must be a GB/T 2260 prefix of 2, 4 or 6 digits, e.g. \"32\"",
+            );
+        }
+        if self.mail.production && self.mail.transport != MailTransport::Smtp {
+            return bad(
+                "mail.transport",
+                "a production instance (mail.production = true) must use \"smtp\"",
+            );
+        }
+        if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
+            return bad(
+                "mail.from",
+                "not a mailbox such as \"Name <user@example.org>\"",
+            );
+        }
+        if self.rate_limit.per_minute == 0 || self.rate_limit.burst == 0 {
+            return bad("rate_limit", "per_minute and burst must be at least 1");
+        }
+        if self.sweep.interval_secs == 0 {
+            return bad("sweep.interval_secs", "must be greater than 0");
+        }
+        if self.outbox.batch_size < 1 || self.outbox.max_attempts < 1 {
+            return bad("outbox", "batch_size and max_attempts must be at least 1");
+        }
+        if self.outbox.poll_interval_ms == 0 || self.outbox.lease_secs == 0 {
+            return bad(
+                "outbox",
+                "poll_interval_ms and lease_secs must be greater than 0",
             );
         }
         if let Err(e) = crate::scheduling::Scheduling::from_settings(&self.booking) {

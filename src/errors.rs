@@ -52,6 +52,8 @@ pub struct Problem {
     pub extensions: serde_json::Map<String, serde_json::Value>,
     /// For 405: the methods the resource accepts, sent in `Allow`.
     pub allow: Option<String>,
+    /// Seconds to wait, sent in `Retry-After` (429; 503 defaults to 5).
+    pub retry_after: Option<u64>,
 }
 
 /// The JSON body of a problem.
@@ -92,6 +94,7 @@ impl ApiError {
             invalid_params: Vec::new(),
             extensions: serde_json::Map::new(),
             allow: None,
+            retry_after: None,
         }))
     }
 
@@ -229,6 +232,22 @@ impl ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, title, title_zh)
     }
 
+    /// 429 `too_many_requests`, retry after `secs`.
+    pub fn too_many_requests(secs: u64) -> Self {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            "Too many requests",
+            "请求过于频繁",
+        )
+        .with_detail(
+            format!("Too many requests from this address; retry in {secs} s."),
+            format!("该地址请求过于频繁，请 {secs} 秒后重试。"),
+        );
+        e.retry_after = Some(secs);
+        e
+    }
+
     /// 503 `database_unavailable`: the database cannot be reached now; retry later.
     pub fn database_unavailable() -> Self {
         ApiError::new(
@@ -320,8 +339,14 @@ impl ApiError {
         if let Some(allow) = &self.allow {
             resp.insert_header((header::ALLOW, allow.as_str()));
         }
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            resp.insert_header((header::RETRY_AFTER, "5"));
+        match self.retry_after {
+            Some(secs) => {
+                resp.insert_header((header::RETRY_AFTER, secs.to_string()));
+            }
+            None if self.status == StatusCode::SERVICE_UNAVAILABLE => {
+                resp.insert_header((header::RETRY_AFTER, "5"));
+            }
+            None => {}
         }
         resp.body(json)
     }

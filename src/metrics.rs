@@ -12,6 +12,10 @@ pub struct Metrics {
     latency: HistogramVec,
     pool_size: IntGauge,
     pool_idle: IntGauge,
+    outbox_delivered: IntCounterVec,
+    outbox_retries: IntCounterVec,
+    outbox_failed: IntCounterVec,
+    outbox_pending: IntGauge,
 }
 
 impl Metrics {
@@ -44,11 +48,32 @@ impl Metrics {
             "Idle connections in the database pool",
         )
         .expect("valid metric");
+        let counter = |name: &str, help: &str| {
+            IntCounterVec::new(Opts::new(name, help), &["kind"]).expect("valid metric")
+        };
+        let outbox_delivered = counter("outbox_delivered_total", "Outbox messages delivered");
+        let outbox_retries = counter(
+            "outbox_attempt_failures_total",
+            "Outbox delivery attempts that failed and will be retried or given up",
+        );
+        let outbox_failed = counter(
+            "outbox_failed_total",
+            "Outbox messages set aside after their last attempt failed",
+        );
+        let outbox_pending = IntGauge::new(
+            "outbox_pending",
+            "Outbox messages not yet delivered (as of the worker's last round)",
+        )
+        .expect("valid metric");
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(pool_size.clone()),
             Box::new(pool_idle.clone()),
+            Box::new(outbox_delivered.clone()),
+            Box::new(outbox_retries.clone()),
+            Box::new(outbox_failed.clone()),
+            Box::new(outbox_pending.clone()),
         ] {
             registry.register(c).expect("metric registered once");
         }
@@ -58,7 +83,28 @@ impl Metrics {
             latency,
             pool_size,
             pool_idle,
+            outbox_delivered,
+            outbox_retries,
+            outbox_failed,
+            outbox_pending,
         }
+    }
+
+    /// Counts an outbox outcome: delivered, or a failed attempt (and whether it was the last).
+    pub fn outbox_outcome(&self, kind: &str, delivered: bool, gave_up: bool) {
+        if delivered {
+            self.outbox_delivered.with_label_values(&[kind]).inc();
+        } else {
+            self.outbox_retries.with_label_values(&[kind]).inc();
+            if gave_up {
+                self.outbox_failed.with_label_values(&[kind]).inc();
+            }
+        }
+    }
+
+    /// Sets the pending gauge.
+    pub fn outbox_pending(&self, n: i64) {
+        self.outbox_pending.set(n);
     }
 
     /// Counts one answered request.

@@ -77,6 +77,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        kind -> Text,
+        payload -> Text,
+        created_at -> Timestamp,
+        available_at -> Timestamp,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+        failed_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(appointment_parties -> appointments (appointment_id));
 diesel::joinable!(appointments -> offices (office_id));
 diesel::joinable!(slots -> offices (office_id));
@@ -86,5 +101,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     office_schedules,
     offices,
+    outbox,
     slots,
 );

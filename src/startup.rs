@@ -10,10 +10,17 @@ use secrecy::ExposeSecret;
 
 use crate::configuration::Settings;
 use crate::db::{self, Manager};
+use std::sync::Arc;
+
+use lettre::message::Mailbox;
+
 use crate::domain::Policy;
 use crate::errors::{ApiError, InvalidParam};
 use crate::extract::BodyLimit;
+use crate::mail::Mailer;
 use crate::metrics::Metrics;
+use crate::outbox::Worker;
+use crate::ratelimit::RateLimiter;
 use crate::scheduling::Scheduling;
 use crate::{middleware, routes, seed};
 
@@ -29,6 +36,12 @@ pub struct AppState {
     pub region_prefix: String,
     /// Booking window, default weekly rule, holidays and special openings.
     pub scheduling: Scheduling,
+    /// Sender of couples' mail.
+    pub mail_from: Mailbox,
+    /// Hours before an appointment its reminder goes out (0: none).
+    pub reminder_hours: u32,
+    /// Per-address limits of the public POST routes.
+    pub limiter: RateLimiter,
 }
 
 /// Start-up failures, each with the underlying message.
@@ -62,11 +75,25 @@ impl Application {
     /// Connects to the database (failing with the server's own error), applies migrations if
     /// configured, and binds the listener (port 0 picks a free one).
     pub fn build(settings: Settings) -> Result<Application, StartupError> {
+        Application::build_with_mailer(settings, None)
+    }
+
+    /// As [`Application::build`], delivering mail through `mailer` instead of the configured
+    /// transport (tests use the in-memory one).
+    pub fn build_with_mailer(
+        settings: Settings,
+        mailer: Option<Mailer>,
+    ) -> Result<Application, StartupError> {
         let policy = seed::load_policy(&settings).map_err(StartupError::Rules)?;
         let seed_offices = seed::load_offices(&settings).map_err(StartupError::Rules)?;
         let scheduling =
             Scheduling::from_settings(&settings.booking).map_err(StartupError::Rules)?;
         scheduling.warn_unpublished(crate::clock::today());
+        let mail_from: Mailbox = settings
+            .mail
+            .from
+            .parse()
+            .map_err(|e| StartupError::Rules(format!("key `mail.from`: {e}")))?;
         let manager = Manager::new(&settings.database);
         let engine = manager.engine().name();
         let url = db::redacted_url(settings.database.url.expose_secret());
@@ -86,6 +113,11 @@ impl Application {
             tracing::info!(offices = seeded, "demo offices seeded");
         }
         drop(conn);
+        // Only now, with the database proven: the file transport creates its folder.
+        let mailer = match mailer {
+            Some(m) => m,
+            None => Mailer::from_settings(&settings.mail).map_err(StartupError::Rules)?,
+        };
         tracing::info!(engine, database = %url, "database ready");
 
         let state = web::Data::new(AppState {
@@ -95,7 +127,21 @@ impl Application {
             policy,
             region_prefix: settings.instance.region_prefix.clone(),
             scheduling,
+            mail_from: mail_from.clone(),
+            reminder_hours: settings.mail.reminder_hours_before,
+            limiter: RateLimiter::new(settings.rate_limit.clone()),
         });
+        let worker = Arc::new(Worker {
+            state: state.clone(),
+            mailer,
+            from: mail_from,
+            settings: settings.outbox.clone(),
+        });
+        tokio::spawn(worker.run());
+        tokio::spawn(crate::booking::sweep_loop(
+            state.clone(),
+            Duration::from_secs(settings.sweep.interval_secs),
+        ));
         let addr = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&addr).map_err(|source| StartupError::Bind {
             addr: addr.clone(),

@@ -5,6 +5,7 @@
 pub mod appointments;
 pub mod migrations;
 pub mod offices;
+pub mod outbox;
 pub mod slots;
 
 use std::time::Duration;

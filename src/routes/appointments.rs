@@ -25,11 +25,7 @@ where
 {
     web::block(move || {
         let mut conn = db::get(&state.pool)?;
-        let rules = Rules {
-            policy: &state.policy,
-            scheduling: &state.scheduling,
-        };
-        f(&mut conn, &rules)
+        f(&mut conn, &Rules::of(&state))
     })
     .await?
 }
@@ -149,8 +145,10 @@ fn parse_contact(c: &Contact, errors: &mut Vec<InvalidParam>) {
 /// `POST /v1/appointments`
 pub async fn create(
     state: web::Data<AppState>,
+    http: HttpRequest,
     body: Json<BookingBody>,
 ) -> Result<HttpResponse, ApiError> {
+    state.limiter.check(&http, "appointments")?;
     let b = body.0;
     let today = crate::clock::today();
     let mut errors = Vec::new();

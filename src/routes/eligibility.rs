@@ -175,8 +175,10 @@ fn response(a: Assessment, offices: &[OfficeRef]) -> serde_json::Value {
 /// `POST /v1/eligibility`
 pub async fn check(
     state: web::Data<AppState>,
+    http: actix_web::HttpRequest,
     body: Json<EligibilityRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    state.limiter.check(&http, "eligibility")?;
     let req = body.0;
     let today = crate::clock::today();
     let date = match &req.date {

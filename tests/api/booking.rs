@@ -293,12 +293,7 @@ async fn reschedule_moves_the_seat_and_cancel_frees_it_and_the_people() {
     let v = booked(&app, a, 9).await;
     let (r, t) = keys(&v);
 
-    let moved = app
-        .appointment(Method::PATCH, r, Some(t))
-        .json(&json!({"slot_id": b}))
-        .send()
-        .await
-        .unwrap();
+    let moved = app.reschedule(r, t, b).await;
     assert_eq!(moved.status(), 200);
     assert_eq!(moved.json::<Value>().await.unwrap()["slot"]["id"], b);
     assert_eq!(
@@ -336,12 +331,7 @@ async fn reschedule_moves_the_seat_and_cancel_frees_it_and_the_people() {
         .unwrap();
     assert_eq!(again.status(), 409);
     assert_eq!(problem(again).await["code"], "appointment_closed");
-    let patch_closed = app
-        .appointment(Method::PATCH, r, Some(t))
-        .json(&json!({"slot_id": a}))
-        .send()
-        .await
-        .unwrap();
+    let patch_closed = app.reschedule(r, t, a).await;
     assert_eq!(patch_closed.status(), 409);
 
     // Both people may book again.
@@ -358,12 +348,7 @@ async fn rescheduling_into_a_full_slot_is_409_and_keeps_the_old_seat() {
     }
     let v = booked(&app, a, 520).await;
     let (r, t) = keys(&v);
-    let resp = app
-        .appointment(Method::PATCH, r, Some(t))
-        .json(&json!({"slot_id": b}))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.reschedule(r, t, b).await;
     assert_eq!(resp.status(), 409);
     assert_eq!(problem(resp).await["code"], "slot_full");
     assert_eq!(
@@ -373,4 +358,65 @@ async fn rescheduling_into_a_full_slot_is_409_and_keeps_the_old_seat() {
         ),
         (9, 0)
     );
+}
+
+#[tokio::test]
+async fn an_ended_slot_without_check_in_becomes_no_show_and_frees_the_people() {
+    use diesel::connection::SimpleConnection;
+    let app = spawn_app().await;
+    let slots = app.slots(OFFICE).await;
+    let (a, b) = first_two(&slots);
+    let v = booked(&app, a, 600).await;
+    let (r, t) = keys(&v);
+    // Arrange: the slot ended long ago.
+    app.connect()
+        .batch_execute(&format!(
+            "UPDATE slots SET starts_at = '2000-01-01 00:00:00', ends_at = '2000-01-01 00:30:00' \
+             WHERE id = '{a}'"
+        ))
+        .unwrap();
+    let mut status = Value::Null;
+    for _ in 0..100 {
+        let shown: Value = app
+            .appointment(Method::GET, r, Some(t))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        status = shown["status"].clone();
+        if status == "no_show" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, "no_show");
+    booked(&app, b, 600).await;
+}
+
+#[tokio::test]
+async fn too_many_posts_from_one_address_get_429_with_retry_after() {
+    let db = std::sync::Arc::new(crate::helpers::TestDb::create());
+    let app = crate::helpers::spawn_app_on(db.clone(), db.url(), |s| {
+        s.rate_limit.per_minute = 2;
+        s.rate_limit.burst = 2;
+    });
+    let body = json!({"parties": nth_couple(700)});
+    for _ in 0..2 {
+        assert_eq!(app.post_eligibility(&body).await.status(), 200);
+    }
+    let resp = app.post_eligibility(&body).await;
+    assert_eq!(resp.status(), 429);
+    let retry: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&retry), "{retry}");
+    assert_eq!(problem(resp).await["code"], "too_many_requests");
+    // Bookings have their own bucket; reads are not limited.
+    let slot = first_slot(&app).await;
+    assert_eq!(app.book(OFFICE, &slot, nth_couple(701)).await.status(), 201);
+    assert_eq!(app.get("/v1/offices").await.status(), 200);
 }

@@ -87,3 +87,46 @@ async fn concurrent_read_then_write_transactions_all_succeed() {
     }
     assert_eq!(count(&mut app.connect(), "tick"), 200);
 }
+
+/// Four workers claim from one outbox at once: every message is claimed exactly once.
+#[tokio::test]
+async fn concurrent_outbox_claims_never_hand_out_a_message_twice() {
+    use hunyin::db::outbox;
+    let app = spawn_app().await;
+    let mut conn = app.connect();
+    let past = chrono::Utc::now().naive_utc() - chrono::Duration::minutes(1);
+    for i in 0..60 {
+        outbox::enqueue(&mut conn, "test", &serde_json::json!({ "n": i }), past).unwrap();
+    }
+    let mut settings = test_settings(app.db.url());
+    settings.database.max_connections = 4;
+    settings.database.acquire_timeout_ms = 10_000;
+    let pool = db::build_pool(&settings.database);
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let pool = pool.clone();
+            std::thread::spawn(move || {
+                let mut mine = Vec::new();
+                loop {
+                    let mut conn = db::get(&pool).unwrap();
+                    let now = chrono::Utc::now().naive_utc();
+                    let batch =
+                        outbox::claim(&mut conn, now, chrono::Duration::minutes(5), 7).unwrap();
+                    if batch.is_empty() {
+                        return mine;
+                    }
+                    mine.extend(batch.iter().map(|m| m.id));
+                }
+            })
+        })
+        .collect();
+    let mut all: Vec<i64> = workers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap())
+        .collect();
+    all.sort_unstable();
+    let before = all.len();
+    all.dedup();
+    assert_eq!(before, all.len(), "a message was claimed twice");
+    assert_eq!(all.len(), 60);
+}

@@ -113,6 +113,11 @@ pub fn test_settings(database_url: &str) -> Settings {
     settings.database.url = SecretString::from(database_url.to_owned());
     settings.database.acquire_timeout_ms = 10_000;
     settings.database.max_connections = 4;
+    settings.outbox.poll_interval_ms = 50;
+    settings.sweep.interval_secs = 1;
+    // Tests race many requests from 127.0.0.1; the limiter has tests of its own.
+    settings.rate_limit.per_minute = 1_000_000;
+    settings.rate_limit.burst = 1_000_000;
     settings
 }
 
@@ -121,6 +126,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: Arc<TestDb>,
+    /// Mail the app sent, when it runs with the in-memory mailer (the default in tests).
+    pub mails: Option<Arc<std::sync::Mutex<Vec<Vec<u8>>>>>,
 }
 
 /// Starts the app on a fresh database.
@@ -134,7 +141,16 @@ pub fn spawn_app_on(db: Arc<TestDb>, url: &str, customize: impl FnOnce(&mut Sett
     init_test_logging();
     let mut settings = test_settings(url);
     customize(&mut settings);
-    let app = Application::build(settings).expect("application builds");
+    // The in-memory mailer unless the test chose SMTP or a folder of its own.
+    let (mailer, mails) = if settings.mail.file_dir == "var/mail"
+        && settings.mail.transport == hunyin::configuration::MailTransport::File
+    {
+        let (m, store) = hunyin::mail::Mailer::memory();
+        (Some(m), Some(store))
+    } else {
+        (None, None)
+    };
+    let app = Application::build_with_mailer(settings, mailer).expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     TestApp {
@@ -144,6 +160,7 @@ pub fn spawn_app_on(db: Arc<TestDb>, url: &str, customize: impl FnOnce(&mut Sett
             .build()
             .expect("client"),
         db,
+        mails,
     }
 }
 
@@ -397,6 +414,20 @@ impl TestApp {
         .await
     }
 
+    /// `PATCH` the appointment to `slot_id` with its token.
+    pub async fn reschedule(
+        &self,
+        reference: &str,
+        token: &str,
+        slot_id: &str,
+    ) -> reqwest::Response {
+        self.appointment(reqwest::Method::PATCH, reference, Some(token))
+            .json(&serde_json::json!({ "slot_id": slot_id }))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
     pub fn appointment(
         &self,
         method: reqwest::Method,
@@ -410,5 +441,67 @@ impl TestApp {
             rb = rb.header("x-manage-token", t);
         }
         rb
+    }
+}
+
+/// A sent message, parsed: headers, text and the calendar part.
+#[derive(Debug, Clone)]
+pub struct SentMail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub calendar: Option<String>,
+    pub calendar_type: Option<String>,
+}
+
+/// Parses a raw RFC 5322 message.
+pub fn parse_mail(raw: &[u8]) -> SentMail {
+    use mail_parser::MimeHeaders;
+    let m = mail_parser::MessageParser::default()
+        .parse(raw)
+        .expect("a MIME message");
+    let to = m
+        .to()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .unwrap_or("")
+        .to_owned();
+    let mut calendar = None;
+    let mut calendar_type = None;
+    for part in m.parts.iter() {
+        if let Some(ct) = part.content_type() {
+            if ct.ctype() == "text" && ct.subtype() == Some("calendar") {
+                calendar = part.text_contents().map(str::to_owned);
+                calendar_type = Some(format!(
+                    "text/calendar; method={}",
+                    ct.attribute("method").unwrap_or("")
+                ));
+            }
+        }
+    }
+    SentMail {
+        to,
+        subject: m.subject().unwrap_or("").to_owned(),
+        text: m.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
+        calendar,
+        calendar_type,
+    }
+}
+
+impl TestApp {
+    /// Waits (up to 10 s) until at least `n` messages were sent in memory; returns them parsed.
+    pub async fn wait_for_mails(&self, n: usize) -> Vec<SentMail> {
+        let store = self
+            .mails
+            .as_ref()
+            .expect("this app uses the in-memory mailer");
+        for _ in 0..200 {
+            let raw: Vec<Vec<u8>> = store.lock().unwrap().clone();
+            if raw.len() >= n {
+                return raw.iter().map(|r| parse_mail(r)).collect();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("fewer than {n} mails sent in 10 s");
     }
 }

@@ -7,6 +7,7 @@ mod contract;
 mod database;
 mod eligibility;
 mod helpers;
+mod mail;
 mod offices;
 mod operations;
 mod problems;
