@@ -33,6 +33,30 @@ pub enum Command {
     /// Manage the registration offices of this instance.
     #[command(subcommand)]
     Office(OfficeCommand),
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+}
+
+/// `staff …`
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Create an account. The password is read from a prompt on a terminal, otherwise from the
+    /// first line of standard input; never from an argument.
+    Add {
+        /// The office the account belongs to (its id, e.g. sz-gusu).
+        #[arg(long)]
+        office: String,
+        /// registrar, supervisor or auditor.
+        #[arg(long)]
+        role: String,
+        /// Sign-in name: 3-64 characters of a-z, 0-9, ., _ and -.
+        #[arg(long)]
+        username: String,
+        /// The person's name as shown in the audit trail.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 /// `office …`
@@ -72,6 +96,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Serve => serve(settings),
         Command::Migrate => migrate(settings),
         Command::Office(cmd) => office(settings, cmd),
+        Command::Staff(cmd) => staff(settings, cmd),
     };
     match result {
         Ok(()) => 0,
@@ -107,7 +132,7 @@ fn migrate(settings: Settings) -> anyhow::Result<()> {
 fn office(settings: Settings, cmd: OfficeCommand) -> anyhow::Result<()> {
     let manager = Manager::new(&settings.database);
     let mut conn = manager.open()?;
-    db::migrations::run_pending(&mut conn).map_err(|e| anyhow::anyhow!(e))?;
+    seed::prepare(&mut conn, &settings).map_err(|e| anyhow::anyhow!(e))?;
     match cmd {
         OfficeCommand::Add {
             id,
@@ -144,5 +169,68 @@ fn office(settings: Settings, cmd: OfficeCommand) -> anyhow::Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+fn read_password() -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Password (again): ")?;
+        anyhow::ensure!(first == again, "the passwords differ");
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
+fn staff(settings: Settings, cmd: StaffCommand) -> anyhow::Result<()> {
+    let StaffCommand::Add {
+        office,
+        role,
+        username,
+        name,
+    } = cmd;
+    let role = crate::auth::Role::parse(&role)
+        .ok_or_else(|| anyhow::anyhow!("role must be registrar, supervisor or auditor"))?;
+    let username_ok = (3..=64).contains(&username.len())
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+    anyhow::ensure!(
+        username_ok,
+        "username: 3-64 characters of a-z, 0-9, ., _ and -"
+    );
+    anyhow::ensure!(!name.trim().is_empty(), "name must not be empty");
+    let password = read_password()?;
+    anyhow::ensure!(
+        password.chars().count() >= crate::auth::MIN_PASSWORD_CHARS,
+        "the password needs at least {} characters",
+        crate::auth::MIN_PASSWORD_CHARS
+    );
+    let hash = crate::auth::hash_password(&password).map_err(|e| anyhow::anyhow!(e))?;
+    let manager = Manager::new(&settings.database);
+    let mut conn = manager.open()?;
+    seed::prepare(&mut conn, &settings).map_err(|e| anyhow::anyhow!(e))?;
+    anyhow::ensure!(
+        offices::find(&mut conn, &office)?.is_some(),
+        "no office {office} (see `hunyin office list`)"
+    );
+    let created = db::staff::insert(
+        &mut conn,
+        &db::staff::NewStaff {
+            office_id: &office,
+            username: &username,
+            display_name: name.trim(),
+            role: role.as_str(),
+            password_hash: &hash,
+            disabled: false,
+            created_at: crate::clock::now(),
+        },
+    )?;
+    anyhow::ensure!(created, "username {username} is taken");
+    println!("created {} {username} at {office}", role.as_str());
     Ok(())
 }

@@ -23,7 +23,17 @@ pub struct Settings {
     pub outbox: OutboxSettings,
     pub rate_limit: RateLimitSettings,
     pub sweep: SweepSettings,
+    pub staff: StaffSettings,
     pub log: LogSettings,
+}
+
+/// `[staff]`: registrar sessions and sign-in throttling.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffSettings {
+    pub session_hours: u32,
+    pub max_failures: u32,
+    pub failure_window_minutes: u32,
 }
 
 /// `[rate_limit]`: per-address limits of the public POST routes.
@@ -260,6 +270,9 @@ impl Settings {
         }
         if self.rate_limit.per_minute == 0 || self.rate_limit.burst == 0 {
             return bad("rate_limit", "per_minute and burst must be at least 1");
+        }
+        if self.staff.session_hours == 0 || self.staff.max_failures == 0 {
+            return bad("staff", "session_hours and max_failures must be at least 1");
         }
         if self.sweep.interval_secs == 0 {
             return bad("sweep.interval_secs", "must be greater than 0");

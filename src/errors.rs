@@ -222,6 +222,35 @@ impl ApiError {
         )
     }
 
+    /// 401 `unauthenticated`: no valid bearer token.
+    pub fn unauthenticated() -> Self {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Authentication required",
+            "需要登录",
+        )
+    }
+
+    /// 401 `invalid_credentials`: wrong username or password (never which).
+    pub fn invalid_credentials() -> Self {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            "Invalid credentials",
+            "用户名或密码错误",
+        )
+        .with_detail(
+            "The username or the password is wrong.",
+            "用户名或密码错误。",
+        )
+    }
+
+    /// 403 with a specific code (`forbidden_office`, `forbidden_role`).
+    pub fn forbidden(code: &'static str) -> Self {
+        ApiError::new(StatusCode::FORBIDDEN, code, "Forbidden", "无权操作")
+    }
+
     /// 409 with a specific code: the request conflicts with the resource's state.
     pub fn conflict(code: &'static str, title: &'static str, title_zh: &'static str) -> Self {
         ApiError::new(StatusCode::CONFLICT, code, title, title_zh)
@@ -338,6 +367,9 @@ impl ApiError {
         resp.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
         if let Some(allow) = &self.allow {
             resp.insert_header((header::ALLOW, allow.as_str()));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            resp.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"hunyin\""));
         }
         match self.retry_after {
             Some(secs) => {

@@ -1,6 +1,7 @@
 //! The cross-province marriage registration service (婚姻登记"跨省通办").
 
 pub mod audit;
+pub mod auth;
 pub mod booking;
 pub mod cli;
 pub mod clock;

@@ -92,6 +92,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    staff (id) {
+        id -> BigInt,
+        office_id -> Text,
+        username -> Text,
+        display_name -> Text,
+        role -> Text,
+        password_hash -> Text,
+        disabled -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    staff_sessions (token_hash) {
+        token_hash -> Text,
+        staff_id -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sign_in_failures (id) {
+        id -> BigInt,
+        username -> Text,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(staff_sessions -> staff (staff_id));
+diesel::joinable!(staff -> offices (office_id));
 diesel::joinable!(appointment_parties -> appointments (appointment_id));
 diesel::joinable!(appointments -> offices (office_id));
 diesel::joinable!(slots -> offices (office_id));
@@ -102,5 +135,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     office_schedules,
     offices,
     outbox,
+    sign_in_failures,
     slots,
+    staff,
+    staff_sessions,
 );

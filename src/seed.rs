@@ -92,3 +92,13 @@ pub fn seed_offices(
         Ok(seed.len())
     })
 }
+
+/// Brings a database to this build's schema and seeds the region's offices on first use, for
+/// the CLI commands that run without the server.
+pub fn prepare(conn: &mut DbConn, settings: &Settings) -> Result<(), String> {
+    crate::db::migrations::run_pending(conn).map_err(|e| e.to_string())?;
+    let seed = load_offices(settings)?;
+    let rule = crate::scheduling::Scheduling::from_settings(&settings.booking)?.default_rule;
+    seed_offices(conn, &seed, &rule).map_err(|e| e.to_string())?;
+    Ok(())
+}

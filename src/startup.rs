@@ -42,6 +42,8 @@ pub struct AppState {
     pub reminder_hours: u32,
     /// Per-address limits of the public POST routes.
     pub limiter: RateLimiter,
+    /// Session lifetime and sign-in throttling.
+    pub staff: crate::configuration::StaffSettings,
 }
 
 /// Start-up failures, each with the underlying message.
@@ -130,6 +132,7 @@ impl Application {
             mail_from: mail_from.clone(),
             reminder_hours: settings.mail.reminder_hours_before,
             limiter: RateLimiter::new(settings.rate_limit.clone()),
+            staff: settings.staff.clone(),
         });
         let worker = Arc::new(Worker {
             state: state.clone(),

@@ -7,6 +7,7 @@ pub mod migrations;
 pub mod offices;
 pub mod outbox;
 pub mod slots;
+pub mod staff;
 
 use std::time::Duration;
 

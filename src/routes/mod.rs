@@ -5,6 +5,7 @@ pub mod appointments;
 pub mod eligibility;
 pub mod health;
 pub mod offices;
+pub mod registrar;
 
 use actix_web::http::Method;
 use actix_web::{web, HttpRequest, Route};
@@ -51,6 +52,15 @@ pub fn table() -> Vec<RouteSpec> {
         }),
         RouteSpec::new(Method::DELETE, "/v1/appointments/{reference}", || {
             web::delete().to(appointments::cancel)
+        }),
+        RouteSpec::new(Method::POST, "/v1/registrar/sessions", || {
+            web::post().to(registrar::sign_in)
+        }),
+        RouteSpec::new(Method::DELETE, "/v1/registrar/sessions/current", || {
+            web::delete().to(registrar::sign_out)
+        }),
+        RouteSpec::new(Method::GET, "/v1/registrar/me", || {
+            web::get().to(registrar::me)
         }),
     ]
 }

@@ -232,3 +232,66 @@ fn region_prefix_must_be_a_division_prefix() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("instance.region_prefix"));
 }
+
+/// Runs the binary with `stdin` as standard input.
+fn hunyin_with_stdin(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hunyin"));
+    cmd.current_dir(dir).args(args).env_clear();
+    if let Ok(path) = std::env::var("PATH") {
+        cmd.env("PATH", path);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("binary finishes")
+}
+
+#[tokio::test]
+async fn staff_add_reads_the_password_from_stdin_and_the_account_signs_in() {
+    let dir = empty_dir();
+    let db = std::sync::Arc::new(TestDb::create());
+    let env = [("APP__DATABASE__URL", db.url())];
+    let add = |role: &str, user: &str, office: &str, pw: &str| {
+        hunyin_with_stdin(
+            dir.path(),
+            &[
+                "staff",
+                "add",
+                "--office",
+                office,
+                "--role",
+                role,
+                "--username",
+                user,
+                "--name",
+                "孙丽",
+            ],
+            &env,
+            &format!("{pw}\n"),
+        )
+    };
+    let ok = add("supervisor", "sun.li", "sz-gusu", "a long password");
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert!(!String::from_utf8_lossy(&ok.stdout).contains("a long password"));
+    assert!(stderr(&add("supervisor", "sun.li", "sz-gusu", "a long password")).contains("taken"));
+    assert!(stderr(&add("admin", "x.y", "sz-gusu", "a long password")).contains("role"));
+    assert!(stderr(&add("registrar", "x.y", "nowhere", "a long password")).contains("no office"));
+    assert!(stderr(&add("registrar", "x.y", "sz-gusu", "short")).contains("at least"));
+
+    let app = crate::helpers::spawn_app_on(db.clone(), db.url(), |_| {});
+    let resp = app.post_sign_in("sun.li", "a long password").await;
+    assert_eq!(resp.status(), 201);
+}

@@ -93,3 +93,32 @@ async fn every_spec_operation_is_served_over_http() {
         );
     }
 }
+
+/// Every registrar route but sign-in refuses an anonymous request with 401.
+#[tokio::test]
+async fn every_registrar_route_refuses_anonymous_requests() {
+    let app = spawn_app().await;
+    let guarded: Vec<_> = hunyin::routes::table()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/v1/registrar/") && r.path != "/v1/registrar/sessions")
+        .collect();
+    assert!(!guarded.is_empty());
+    for r in guarded {
+        let path = r
+            .path
+            .split('/')
+            .map(|seg| if seg.starts_with('{') { "x" } else { seg })
+            .collect::<Vec<_>>()
+            .join("/");
+        let method = reqwest::Method::from_bytes(r.method.as_str().as_bytes()).unwrap();
+        let resp = app
+            .client
+            .request(method, app.url(&path))
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 401, "{} {}", r.method, r.path);
+    }
+}

@@ -505,3 +505,59 @@ impl TestApp {
         panic!("fewer than {n} mails sent in 10 s");
     }
 }
+
+impl TestApp {
+    /// Creates a staff account directly in the database.
+    pub fn add_staff(&self, office: &str, role: &str, username: &str, password: &str) {
+        let hash = hunyin::auth::hash_password(password).expect("hash");
+        let created = hunyin::db::staff::insert(
+            &mut self.connect(),
+            &hunyin::db::staff::NewStaff {
+                office_id: office,
+                username,
+                display_name: "测试登记员",
+                role,
+                password_hash: &hash,
+                disabled: false,
+                created_at: chrono::Utc::now().naive_utc(),
+            },
+        )
+        .expect("insert staff");
+        assert!(created, "username {username} taken");
+    }
+
+    pub async fn post_sign_in(&self, username: &str, password: &str) -> reqwest::Response {
+        self.post_json(
+            "/v1/registrar/sessions",
+            &serde_json::json!({ "username": username, "password": password }),
+        )
+        .await
+    }
+
+    /// Signs in and returns the bearer token.
+    pub async fn sign_in(&self, username: &str, password: &str) -> String {
+        let resp = self.post_sign_in(username, password).await;
+        assert_eq!(resp.status(), 201);
+        let v: serde_json::Value = resp.json().await.expect("session JSON");
+        v["token"].as_str().expect("token").to_owned()
+    }
+
+    /// A registrar of `office`, signed in.
+    pub async fn registrar(&self, office: &str) -> String {
+        let username = format!("reg-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        self.add_staff(office, "registrar", &username, "registrar-password");
+        self.sign_in(&username, "registrar-password").await
+    }
+
+    /// A request with a bearer token.
+    pub fn authed(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+}

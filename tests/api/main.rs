@@ -11,3 +11,4 @@ mod mail;
 mod offices;
 mod operations;
 mod problems;
+mod registrar;

@@ -1,0 +1,140 @@
+//! Staff accounts, sessions and failed sign-ins.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConn;
+use crate::schema::{sign_in_failures, staff, staff_sessions};
+
+/// A staff account.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = staff)]
+pub struct StaffRow {
+    pub id: i64,
+    pub office_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub created_at: NaiveDateTime,
+}
+
+/// A staff account to create.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = staff)]
+pub struct NewStaff<'a> {
+    pub office_id: &'a str,
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub role: &'a str,
+    pub password_hash: &'a str,
+    pub disabled: bool,
+    pub created_at: NaiveDateTime,
+}
+
+/// Creates an account; `Ok(false)` when the username is taken.
+pub fn insert(conn: &mut DbConn, new: &NewStaff<'_>) -> QueryResult<bool> {
+    let done = conn.transaction(|c| diesel::insert_into(staff::table).values(new).execute(c));
+    match done {
+        Ok(_) => Ok(true),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// The account with this username.
+pub fn by_username(conn: &mut DbConn, username: &str) -> QueryResult<Option<StaffRow>> {
+    staff::table
+        .filter(staff::username.eq(username))
+        .select(StaffRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The live (not expired, not revoked, account enabled) session with this token hash.
+pub fn by_session(
+    conn: &mut DbConn,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<StaffRow>> {
+    staff_sessions::table
+        .inner_join(staff::table)
+        .filter(staff_sessions::token_hash.eq(token_hash))
+        .filter(staff_sessions::expires_at.gt(now))
+        .filter(staff_sessions::revoked_at.is_null())
+        .filter(staff::disabled.eq(false))
+        .select(StaffRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Opens a session.
+pub fn open_session(
+    conn: &mut DbConn,
+    token_hash: &str,
+    staff_id: i64,
+    now: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(staff_sessions::table)
+        .values((
+            staff_sessions::token_hash.eq(token_hash),
+            staff_sessions::staff_id.eq(staff_id),
+            staff_sessions::created_at.eq(now),
+            staff_sessions::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Revokes a session.
+pub fn revoke_session(conn: &mut DbConn, token_hash: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(staff_sessions::table.find(token_hash))
+        .set(staff_sessions::revoked_at.eq(now))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Failed sign-ins of `username` since `since`.
+pub fn failures_since(conn: &mut DbConn, username: &str, since: NaiveDateTime) -> QueryResult<i64> {
+    sign_in_failures::table
+        .filter(sign_in_failures::username.eq(username))
+        .filter(sign_in_failures::occurred_at.gt(since))
+        .count()
+        .get_result(conn)
+}
+
+/// The oldest failure of `username` since `since` (when the throttle lifts, counting from it).
+pub fn oldest_failure_since(
+    conn: &mut DbConn,
+    username: &str,
+    since: NaiveDateTime,
+) -> QueryResult<Option<NaiveDateTime>> {
+    sign_in_failures::table
+        .filter(sign_in_failures::username.eq(username))
+        .filter(sign_in_failures::occurred_at.gt(since))
+        .select(diesel::dsl::min(sign_in_failures::occurred_at))
+        .first(conn)
+}
+
+/// Records a failed sign-in.
+pub fn record_failure(conn: &mut DbConn, username: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::insert_into(sign_in_failures::table)
+        .values((
+            sign_in_failures::username.eq(username),
+            sign_in_failures::occurred_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Forgets the failures of `username` (after a successful sign-in).
+pub fn clear_failures(conn: &mut DbConn, username: &str) -> QueryResult<()> {
+    diesel::delete(sign_in_failures::table.filter(sign_in_failures::username.eq(username)))
+        .execute(conn)
+        .map(|_| ())
+}
