@@ -276,7 +276,7 @@ fn resolve_slot(
     Ok((office, slot))
 }
 
-fn office_ref(office: &Office) -> Result<OfficeRef, ApiError> {
+pub(crate) fn office_ref(office: &Office) -> Result<OfficeRef, ApiError> {
     Ok(OfficeRef {
         id: office.id.clone(),
         name: office.name.clone(),
@@ -285,7 +285,7 @@ fn office_ref(office: &Office) -> Result<OfficeRef, ApiError> {
 }
 
 /// Eligibility for that office on that day, or 422 `not_eligible` with the problems.
-fn require_eligible(
+pub(crate) fn require_eligible(
     rules: &Rules<'_>,
     parties: &[Party; 2],
     office: &Office,
@@ -405,7 +405,7 @@ pub fn book(
     Ok((view, token))
 }
 
-fn party_row(appointment_id: i64, idx: usize, p: &Party) -> PartyRow {
+pub(crate) fn party_row(appointment_id: i64, idx: usize, p: &Party) -> PartyRow {
     PartyRow {
         appointment_id,
         idx: idx as i32,
@@ -419,7 +419,7 @@ fn party_row(appointment_id: i64, idx: usize, p: &Party) -> PartyRow {
 }
 
 /// The stored parties as domain values (for documents and re-checks).
-fn stored_parties(rows: &[PartyRow]) -> Result<[Party; 2], ApiError> {
+pub(crate) fn stored_parties(rows: &[PartyRow]) -> Result<[Party; 2], ApiError> {
     let parse = |r: &PartyRow| -> Result<Party, ApiError> {
         // Stored numbers were valid when booked; judge them against a far date so a birth
         // date is never "in the future".

@@ -1,5 +1,6 @@
 //! The cross-province marriage registration service (婚姻登记"跨省通办").
 
+pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod booking;

@@ -127,6 +127,7 @@ diesel::joinable!(staff_sessions -> staff (staff_id));
 diesel::joinable!(staff -> offices (office_id));
 diesel::joinable!(appointment_parties -> appointments (appointment_id));
 diesel::joinable!(appointments -> offices (office_id));
+diesel::joinable!(appointments -> slots (slot_id));
 diesel::joinable!(slots -> offices (office_id));
 diesel::allow_tables_to_appear_in_same_query!(
     appointment_parties,

@@ -1,6 +1,7 @@
 //! The route table: every operation the service answers, in one list that registers them and
 //! that the contract test compares with `openapi.yaml`.
 
+pub mod applications;
 pub mod appointments;
 pub mod eligibility;
 pub mod health;
@@ -62,6 +63,26 @@ pub fn table() -> Vec<RouteSpec> {
         RouteSpec::new(Method::GET, "/v1/registrar/me", || {
             web::get().to(registrar::me)
         }),
+        RouteSpec::new(
+            Method::GET,
+            "/v1/registrar/offices/{office_id}/queue",
+            || web::get().to(applications::queue),
+        ),
+        RouteSpec::new(
+            Method::POST,
+            "/v1/registrar/offices/{office_id}/walk-ins",
+            || web::post().to(applications::walk_in),
+        ),
+        RouteSpec::new(
+            Method::GET,
+            "/v1/registrar/applications/{reference}",
+            || web::get().to(applications::read),
+        ),
+        RouteSpec::new(
+            Method::POST,
+            "/v1/registrar/applications/{reference}/check-in",
+            || web::post().to(applications::check_in),
+        ),
     ]
 }
 

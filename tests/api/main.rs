@@ -1,6 +1,7 @@
 //! The integration suite: one binary, run once on SQLite and again on PostgreSQL when
 //! `TEST_DATABASE_URL` names a PostgreSQL server.
 
+mod applications;
 mod booking;
 mod cli;
 mod contract;

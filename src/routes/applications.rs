@@ -1,0 +1,138 @@
+//! Registrar routes for applications: the day's queue, one application, check-in, walk-ins.
+
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::applications::{self, WalkIn};
+use crate::auth::Staff;
+use crate::booking::Rules;
+use crate::db;
+use crate::errors::{ApiError, InvalidParam};
+use crate::extract::Json;
+use crate::routes::eligibility::{parse_parties, PartyIn};
+use crate::startup::AppState;
+
+/// Runs a registrar use case on a pooled connection, off the async workers.
+async fn with_conn<T, F>(state: web::Data<AppState>, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut db::DbConn, &AppState) -> Result<T, ApiError> + Send + 'static,
+{
+    web::block(move || {
+        let mut conn = db::get(&state.pool)?;
+        f(&mut conn, &state)
+    })
+    .await?
+}
+
+/// Query of the queue.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueQuery {
+    pub date: Option<String>,
+}
+
+/// `GET /v1/registrar/offices/{office_id}/queue?date=YYYY-MM-DD` (default today).
+pub async fn queue(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    query: web::Query<QueueQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let office_id = path.into_inner();
+    let day = match &query.date {
+        None => crate::clock::today(),
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .filter(|_| s.len() == 10)
+            .ok_or_else(|| {
+                ApiError::invalid(vec![InvalidParam::new(
+                    "date",
+                    "invalid_date",
+                    "a date YYYY-MM-DD",
+                )])
+            })?,
+    };
+    let v = with_conn(state, move |c, _| {
+        applications::queue(c, &staff, &office_id, day)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// `GET /v1/registrar/applications/{reference}`
+pub async fn read(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path.into_inner();
+    let v = with_conn(state, move |c, _| applications::read(c, &staff, &reference)).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .json(v))
+}
+
+/// `POST /v1/registrar/applications/{reference}/check-in`
+pub async fn check_in(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path.into_inner();
+    let today = crate::clock::today();
+    let v = with_conn(state, move |c, _| {
+        applications::check_in(c, &staff, &reference, today)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .json(v))
+}
+
+/// Optional contact of a walk-in.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WalkInContact {
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// `POST …/walk-ins` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WalkInBody {
+    pub parties: Vec<PartyIn>,
+    #[serde(default)]
+    pub contact: Option<WalkInContact>,
+}
+
+/// `POST /v1/registrar/offices/{office_id}/walk-ins`
+pub async fn walk_in(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    body: Json<WalkInBody>,
+) -> Result<HttpResponse, ApiError> {
+    let office_id = path.into_inner();
+    let today = crate::clock::today();
+    let b = body.0;
+    let parties = parse_parties(&b.parties, today)?;
+    let contact = b.contact.unwrap_or_default();
+    let w = WalkIn {
+        office_id,
+        parties,
+        email: contact.email,
+        phone: contact.phone,
+    };
+    let v = with_conn(state, move |c, st| {
+        applications::walk_in(c, &staff, &Rules::of(st), &w, today)
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("cache-control", "no-store"))
+        .json(v))
+}

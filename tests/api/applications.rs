@@ -1,0 +1,218 @@
+//! The registrar's day: the queue, reading an application (audited), check-in, walk-ins.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{nth_couple, nth_person, party, problem, spawn_app, TestApp};
+
+const OFFICE: &str = "sz-gusu";
+
+/// Books a couple and moves its slot to start in a minute, so it is today's.
+async fn booked_today(app: &TestApp, n: u32) -> String {
+    let slot = app.slots(OFFICE).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let resp = app.book(OFFICE, &slot, nth_couple(n)).await;
+    assert_eq!(resp.status(), 201);
+    let v: Value = resp.json().await.unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    let fmt = |t: chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M:%S").to_string();
+    app.connect()
+        .batch_execute(&format!(
+            "UPDATE slots SET starts_at = '{}', ends_at = '{}' WHERE id = '{slot}'",
+            fmt(now + chrono::Duration::minutes(1)),
+            fmt(now + chrono::Duration::minutes(30)),
+        ))
+        .unwrap();
+    v["reference"].as_str().unwrap().to_owned()
+}
+
+fn audit_count(app: &TestApp, action: &str) -> i64 {
+    use hunyin::schema::audit_events::dsl;
+    dsl::audit_events
+        .filter(dsl::action.eq(action))
+        .count()
+        .get_result(&mut app.connect())
+        .unwrap()
+}
+
+async fn queue(app: &TestApp, token: &str) -> Value {
+    let resp = app
+        .authed(
+            Method::GET,
+            &format!("/v1/registrar/offices/{OFFICE}/queue"),
+            token,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    resp.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_queue_lists_todays_applications_masked_and_the_read_is_audited() {
+    let app = spawn_app().await;
+    let reference = booked_today(&app, 1).await;
+    let token = app.registrar(OFFICE).await;
+    let q = queue(&app, &token).await;
+    let items = q["applications"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["reference"], reference.as_str());
+    assert_eq!(items[0]["status"], "booked");
+    assert_eq!(items[0]["walk_in"], false);
+    assert!(
+        !q.to_string().contains(&nth_person(1, true)),
+        "masked in the queue"
+    );
+    assert_eq!(audit_count(&app, "queue.read"), 1);
+}
+
+#[tokio::test]
+async fn reading_an_application_shows_full_id_numbers_and_is_audited() {
+    let app = spawn_app().await;
+    let reference = booked_today(&app, 2).await;
+    let token = app.registrar(OFFICE).await;
+    let resp = app
+        .authed(
+            Method::GET,
+            &format!("/v1/registrar/applications/{reference}"),
+            &token,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["parties"][0]["id_number"], nth_person(2, true).as_str());
+    assert_eq!(v["parties"][0]["hukou_division_code"], "320508");
+    assert_eq!(audit_count(&app, "application.read"), 1);
+}
+
+#[tokio::test]
+async fn check_in_happens_once_and_only_on_the_day() {
+    let app = spawn_app().await;
+    let today = booked_today(&app, 3).await;
+    let token = app.registrar(OFFICE).await;
+    let path = format!("/v1/registrar/applications/{today}/check-in");
+    let first = app
+        .authed(Method::POST, &path, &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.json::<Value>().await.unwrap()["status"], "checked_in");
+    let again = app
+        .authed(Method::POST, &path, &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409);
+    let p = problem(again).await;
+    assert_eq!(p["code"], "invalid_transition");
+    assert_eq!(p["current_status"], "checked_in");
+
+    // A booking for another day.
+    let later = app.slots(OFFICE).await.last().unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let resp = app.book(OFFICE, &later, nth_couple(4)).await;
+    let other: Value = resp.json().await.unwrap();
+    let path = format!(
+        "/v1/registrar/applications/{}/check-in",
+        other["reference"].as_str().unwrap()
+    );
+    let resp = app
+        .authed(Method::POST, &path, &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 409);
+    assert_eq!(problem(resp).await["code"], "not_today");
+}
+
+#[tokio::test]
+async fn other_offices_and_auditors_are_refused() {
+    let app = spawn_app().await;
+    let reference = booked_today(&app, 5).await;
+    let elsewhere = app.registrar("nj-xuanwu").await;
+    let path = format!("/v1/registrar/applications/{reference}/check-in");
+    let resp = app
+        .authed(Method::POST, &path, &elsewhere)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    assert_eq!(problem(resp).await["code"], "forbidden_office");
+    let resp = app
+        .authed(
+            Method::GET,
+            &format!("/v1/registrar/offices/{OFFICE}/queue"),
+            &elsewhere,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+
+    app.add_staff(OFFICE, "auditor", "audit.zhou", "auditor-password");
+    let auditor = app.sign_in("audit.zhou", "auditor-password").await;
+    let resp = app
+        .authed(Method::POST, &path, &auditor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    assert_eq!(problem(resp).await["code"], "forbidden_role");
+}
+
+#[tokio::test]
+async fn a_walk_in_starts_checked_in_and_joins_the_queue() {
+    let app = spawn_app().await;
+    let token = app.registrar(OFFICE).await;
+    let path = format!("/v1/registrar/offices/{OFFICE}/walk-ins");
+    let resp = app
+        .authed(Method::POST, &path, &token)
+        .json(&json!({"parties": nth_couple(6)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["status"], "checked_in");
+    assert_eq!(v["walk_in"], true);
+    let q = queue(&app, &token).await;
+    assert_eq!(q["applications"][0]["reference"], v["reference"]);
+
+    // The same man again: one active application per person.
+    let again = json!({"parties": [
+        party(&nth_person(6, true), "王强", "320508", None),
+        party(&nth_person(7, false), "赵敏", "320508", None),
+    ]});
+    let resp = app
+        .authed(Method::POST, &path, &token)
+        .json(&again)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 409);
+    assert_eq!(problem(resp).await["code"], "already_booked");
+
+    // Two women: not eligible.
+    let two_women = json!({"parties": [
+        party(&nth_person(8, false), "李娜", "320508", None),
+        party(&nth_person(9, false), "赵敏", "320508", None),
+    ]});
+    let resp = app
+        .authed(Method::POST, &path, &token)
+        .json(&two_women)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    assert_eq!(problem(resp).await["problems"][0]["code"], "same_sex");
+}
