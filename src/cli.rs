@@ -36,6 +36,27 @@ pub enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// This region's household register.
+    #[command(subcommand)]
+    Household(HouseholdCommand),
+}
+
+/// `household …`
+#[derive(Debug, Subcommand)]
+pub enum HouseholdCommand {
+    /// Import the public-security export: a CSV with the header
+    /// id_number,name,sex,birth_date,hukou_division_code,marital_status. Bad rows are written to
+    /// the error report; re-importing a file changes nothing.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+        /// Where rejected rows go (row,reason); default FILE.errors.csv.
+        #[arg(long)]
+        errors: Option<PathBuf>,
+        /// Rows written per transaction.
+        #[arg(long, default_value_t = 1000)]
+        batch: usize,
+    },
 }
 
 /// `staff …`
@@ -97,6 +118,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Migrate => migrate(settings),
         Command::Office(cmd) => office(settings, cmd),
         Command::Staff(cmd) => staff(settings, cmd),
+        Command::Household(cmd) => household(settings, cmd),
     };
     match result {
         Ok(()) => 0,
@@ -232,5 +254,48 @@ fn staff(settings: Settings, cmd: StaffCommand) -> anyhow::Result<()> {
     )?;
     anyhow::ensure!(created, "username {username} is taken");
     println!("created {} {username} at {office}", role.as_str());
+    Ok(())
+}
+
+fn household(settings: Settings, cmd: HouseholdCommand) -> anyhow::Result<()> {
+    let HouseholdCommand::Import {
+        file,
+        errors,
+        batch,
+    } = cmd;
+    anyhow::ensure!(batch > 0, "--batch must be at least 1");
+    let input = std::fs::File::open(&file)
+        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", file.display()))?;
+    let size = input.metadata().map(|m| m.len()).unwrap_or(0);
+    let errors_path = errors.unwrap_or_else(|| {
+        let mut p = file.clone().into_os_string();
+        p.push(".errors.csv");
+        PathBuf::from(p)
+    });
+    let mut report = std::fs::File::create(&errors_path)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", errors_path.display()))?;
+    let manager = Manager::new(&settings.database);
+    let mut conn = manager.open()?;
+    seed::prepare(&mut conn, &settings).map_err(|e| anyhow::anyhow!(e))?;
+    // A progress bar on a terminal (hidden when stderr is not one).
+    let bar = indicatif::ProgressBar::new(size);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({eta})",
+        )
+        .map_err(|e| anyhow::anyhow!(e))?,
+    );
+    let summary = crate::household_import::import(
+        &mut conn,
+        bar.wrap_read(input),
+        &settings.instance.region_prefix,
+        &mut report,
+        batch,
+    )?;
+    bar.finish_and_clear();
+    println!("{summary}");
+    if summary.rejected > 0 {
+        println!("rejected rows: {}", errors_path.display());
+    }
     Ok(())
 }

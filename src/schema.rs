@@ -123,6 +123,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    household_records (id_number) {
+        id_number -> Text,
+        name -> Text,
+        sex -> Text,
+        birth_date -> Date,
+        hukou_division_code -> Text,
+        marital_status -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    household_checks (id) {
+        id -> BigInt,
+        appointment_id -> BigInt,
+        party_idx -> Integer,
+        source -> Text,
+        outcome -> Text,
+        found -> Nullable<Bool>,
+        name_matches -> Nullable<Bool>,
+        marital_status -> Nullable<Text>,
+        hukou_division_code -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        note -> Nullable<Text>,
+        checked_by -> BigInt,
+        checked_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(household_checks -> appointments (appointment_id));
 diesel::joinable!(staff_sessions -> staff (staff_id));
 diesel::joinable!(staff -> offices (office_id));
 diesel::joinable!(appointment_parties -> appointments (appointment_id));
@@ -133,6 +164,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     appointment_parties,
     appointments,
     audit_events,
+    household_checks,
+    household_records,
     office_schedules,
     offices,
     outbox,

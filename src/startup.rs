@@ -44,6 +44,8 @@ pub struct AppState {
     pub limiter: RateLimiter,
     /// Session lifetime and sign-in throttling.
     pub staff: crate::configuration::StaffSettings,
+    /// Household checks of parties from other regions.
+    pub verifier: Arc<dyn crate::verification::HouseholdVerifier>,
 }
 
 /// Start-up failures, each with the underlying message.
@@ -133,6 +135,7 @@ impl Application {
             reminder_hours: settings.mail.reminder_hours_before,
             limiter: RateLimiter::new(settings.rate_limit.clone()),
             staff: settings.staff.clone(),
+            verifier: Arc::new(crate::verification::NoPartners),
         });
         let worker = Arc::new(Worker {
             state: state.clone(),

@@ -3,6 +3,7 @@
 //! per-connection settings, and one write-transaction helper for both.
 
 pub mod appointments;
+pub mod household;
 pub mod migrations;
 pub mod offices;
 pub mod outbox;

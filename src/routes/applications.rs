@@ -136,3 +136,73 @@ pub async fn walk_in(
         .insert_header(("cache-control", "no-store"))
         .json(v))
 }
+
+/// `POST /v1/registrar/applications/{reference}/household-checks`: checks both parties.
+pub async fn run_checks(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path.into_inner();
+    let v = with_conn(state, move |c, st| {
+        crate::checks::run(
+            c,
+            &staff,
+            st.verifier.as_ref(),
+            &st.region_prefix,
+            &reference,
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .json(v))
+}
+
+/// `GET /v1/registrar/applications/{reference}/household-checks`
+pub async fn list_checks(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path.into_inner();
+    let v = with_conn(state, move |c, _| {
+        crate::checks::list(c, &staff, &reference)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("cache-control", "no-store"))
+        .json(v))
+}
+
+/// `POST …/manual-verifications` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManualBody {
+    pub party: usize,
+    pub marital_status: String,
+    pub note: String,
+}
+
+/// `POST /v1/registrar/applications/{reference}/manual-verifications`
+pub async fn manual_verification(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    body: Json<ManualBody>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path.into_inner();
+    let b = body.0;
+    let m = crate::checks::Manual {
+        party: b.party,
+        marital_status: b.marital_status,
+        note: b.note,
+    };
+    let v = with_conn(state, move |c, _| {
+        crate::checks::manual(c, &staff, &reference, &m)
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("cache-control", "no-store"))
+        .json(v))
+}

@@ -83,6 +83,21 @@ pub fn table() -> Vec<RouteSpec> {
             "/v1/registrar/applications/{reference}/check-in",
             || web::post().to(applications::check_in),
         ),
+        RouteSpec::new(
+            Method::POST,
+            "/v1/registrar/applications/{reference}/household-checks",
+            || web::post().to(applications::run_checks),
+        ),
+        RouteSpec::new(
+            Method::GET,
+            "/v1/registrar/applications/{reference}/household-checks",
+            || web::get().to(applications::list_checks),
+        ),
+        RouteSpec::new(
+            Method::POST,
+            "/v1/registrar/applications/{reference}/manual-verifications",
+            || web::post().to(applications::manual_verification),
+        ),
     ]
 }
 

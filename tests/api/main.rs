@@ -8,6 +8,7 @@ mod contract;
 mod database;
 mod eligibility;
 mod helpers;
+mod household;
 mod mail;
 mod offices;
 mod operations;

@@ -1,0 +1,2 @@
+DROP TABLE household_checks;
+DROP TABLE household_records;

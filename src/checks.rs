@@ -1,0 +1,279 @@
+//! Household checks of an application's parties (户籍及婚姻状况核查): the local register for
+//! this region's residents, the partner instance (through the verifier seam) for others, and a
+//! registrar's manual verification of the paper 户口簿 when no instance can answer.
+
+use serde_json::{json, Value};
+
+use crate::applications::{invalid_transition, COUNTER};
+use crate::audit::{self, Event};
+use crate::auth::Staff;
+use crate::db::appointments::{self, Appointment};
+use crate::db::household::{self, Check};
+use crate::db::{self, DbConn};
+use crate::errors::{ApiError, InvalidParam};
+use crate::telemetry::mask;
+use crate::verification::{Answer, Case, HouseholdVerifier, Subject};
+
+/// Marital statuses that allow a marriage (monogamy: 民法典 第1041条, 第1042条).
+pub fn may_marry(status: &str) -> bool {
+    matches!(status, "unmarried" | "divorced" | "widowed")
+}
+
+fn checked_in(
+    conn: &mut DbConn,
+    staff: &Staff,
+    reference: &str,
+    action: &str,
+) -> Result<Appointment, ApiError> {
+    staff.require_role(&COUNTER)?;
+    let app = appointments::find_by_reference(conn, reference)?
+        .ok_or_else(|| ApiError::not_found("The application"))?;
+    staff.require_office(&app.office_id)?;
+    if app.status != "checked_in" {
+        return Err(invalid_transition(action, &app.status));
+    }
+    Ok(app)
+}
+
+/// Judges an answer (local or remote): passed, or failed with the reason.
+fn judge(source: &str, party: i32, a: &Answer, app: &Appointment, staff: &Staff) -> Check {
+    let reason = if !a.found {
+        Some("not_in_register")
+    } else if !a.name_matches {
+        Some("name_mismatch")
+    } else if a.pending_application {
+        Some("pending_application")
+    } else if !a.marital_status.as_deref().is_some_and(may_marry) {
+        Some("married")
+    } else {
+        None
+    };
+    Check {
+        id: 0,
+        appointment_id: app.id,
+        party_idx: party,
+        source: source.to_owned(),
+        outcome: if reason.is_none() { "passed" } else { "failed" }.to_owned(),
+        found: Some(a.found),
+        name_matches: Some(a.name_matches),
+        marital_status: a.marital_status.clone(),
+        hukou_division_code: a.hukou_division_code.clone(),
+        reason: reason.map(str::to_owned),
+        note: None,
+        checked_by: staff.id,
+        checked_at: crate::clock::now(),
+    }
+}
+
+/// The latest check of each party.
+pub fn latest(checks: &[Check]) -> [Option<&Check>; 2] {
+    let last = |p: i32| checks.iter().rev().find(|c| c.party_idx == p);
+    [last(0), last(1)]
+}
+
+fn summary(conn: &mut DbConn, app: &Appointment) -> Result<Value, ApiError> {
+    let all = household::checks(conn, app.id)?;
+    let [a, b] = latest(&all);
+    let cleared = [a, b]
+        .iter()
+        .all(|c| c.is_some_and(|c| c.outcome == "passed"));
+    Ok(json!({
+        "reference": app.reference,
+        "checks": [a, b],
+        "history": all,
+        "cleared": cleared,
+    }))
+}
+
+/// Runs the checks of both parties of a checked-in application and stores them.
+pub fn run(
+    conn: &mut DbConn,
+    staff: &Staff,
+    verifier: &dyn HouseholdVerifier,
+    region_prefix: &str,
+    reference: &str,
+) -> Result<Value, ApiError> {
+    let app = checked_in(conn, staff, reference, "run household checks")?;
+    let parties = appointments::parties(conn, app.id)?;
+    let mut results = Vec::new();
+    for p in &parties {
+        let check = if p.hukou_division_code.starts_with(region_prefix) {
+            let record = household::find(conn, &p.id_number)?;
+            let answer = Answer {
+                found: record.is_some(),
+                name_matches: record.as_ref().is_some_and(|r| r.name == p.name),
+                hukou_division_code: record.as_ref().map(|r| r.hukou_division_code.clone()),
+                marital_status: record.as_ref().map(|r| r.marital_status.clone()),
+                pending_application: false,
+            };
+            judge("local_register", p.idx, &answer, &app, staff)
+        } else {
+            let subject = Subject {
+                id_number: p.id_number.clone(),
+                name: p.name.clone(),
+                hukou_division_code: p.hukou_division_code.clone(),
+            };
+            let case = Case {
+                office_id: app.office_id.clone(),
+                application_reference: app.reference.clone(),
+                registrar_id: staff.id,
+            };
+            match verifier.verify(&subject, &case) {
+                Ok(answer) => judge("partner", p.idx, &answer, &app, staff),
+                Err(e) => Check {
+                    id: 0,
+                    appointment_id: app.id,
+                    party_idx: p.idx,
+                    source: "partner".into(),
+                    outcome: "unavailable".into(),
+                    found: None,
+                    name_matches: None,
+                    marital_status: None,
+                    hukou_division_code: None,
+                    reason: Some(e.code().to_owned()),
+                    note: None,
+                    checked_by: staff.id,
+                    checked_at: crate::clock::now(),
+                },
+            }
+        };
+        tracing::info!(
+            reference = %app.reference,
+            person = %mask(&p.id_number),
+            source = %check.source,
+            outcome = %check.outcome,
+            "household check"
+        );
+        results.push((check, mask(&p.id_number)));
+    }
+    db::write_tx(conn, |c| -> Result<(), ApiError> {
+        let actor = staff.id.to_string();
+        let subject = app.id.to_string();
+        for (check, masked) in &results {
+            household::record_check(c, check)?;
+            audit::record(
+                c,
+                Event {
+                    actor_kind: "staff",
+                    actor_id: Some(&actor),
+                    office_id: Some(&staff.office_id),
+                    action: "household.checked",
+                    subject_kind: Some("appointment"),
+                    subject_id: Some(&subject),
+                    details: json!({
+                        "person": masked,
+                        "source": check.source,
+                        "outcome": check.outcome,
+                        "purpose": "marriage_registration",
+                    }),
+                },
+            )?;
+        }
+        Ok(())
+    })?;
+    summary(conn, &app)
+}
+
+/// A manual verification of one party's paper 户口簿, allowed only when no instance could answer
+/// (the party's latest check is `unavailable`).
+pub struct Manual {
+    pub party: usize,
+    pub marital_status: String,
+    pub note: String,
+}
+
+/// Records a manual verification.
+pub fn manual(
+    conn: &mut DbConn,
+    staff: &Staff,
+    reference: &str,
+    m: &Manual,
+) -> Result<Value, ApiError> {
+    let mut bad = Vec::new();
+    if m.party > 1 {
+        bad.push(InvalidParam::new("party", "invalid_party", "0 or 1"));
+    }
+    if !matches!(
+        m.marital_status.as_str(),
+        "unmarried" | "married" | "divorced" | "widowed"
+    ) {
+        bad.push(InvalidParam::new(
+            "marital_status",
+            "invalid_marital_status",
+            "unmarried, married, divorced or widowed",
+        ));
+    }
+    let note_len = m.note.trim().chars().count();
+    if note_len == 0 || note_len > 500 {
+        bad.push(InvalidParam::new(
+            "note",
+            "invalid_note",
+            "1-500 characters: what was seen (户口簿 page, number, issuing station)",
+        ));
+    }
+    if !bad.is_empty() {
+        return Err(ApiError::invalid(bad));
+    }
+    let app = checked_in(conn, staff, reference, "record a manual verification")?;
+    let all = household::checks(conn, app.id)?;
+    let last = latest(&all)[m.party];
+    if last.is_none_or(|c| c.outcome != "unavailable") {
+        return Err(ApiError::conflict(
+            "manual_not_allowed",
+            "Manual verification not allowed",
+            "不允许人工核验",
+        )
+        .with_detail(
+            "A manual verification is recorded only when no instance could answer the party's household check; run the checks first.",
+            "仅当当事人户籍核查无法由系统完成时才能人工核验，请先进行户籍核查。",
+        ));
+    }
+    let check = Check {
+        id: 0,
+        appointment_id: app.id,
+        party_idx: m.party as i32,
+        source: "manual".into(),
+        outcome: if may_marry(&m.marital_status) {
+            "passed"
+        } else {
+            "failed"
+        }
+        .into(),
+        found: Some(true),
+        name_matches: Some(true),
+        marital_status: Some(m.marital_status.clone()),
+        hukou_division_code: None,
+        reason: (!may_marry(&m.marital_status)).then(|| "married".to_owned()),
+        note: Some(m.note.trim().to_owned()),
+        checked_by: staff.id,
+        checked_at: crate::clock::now(),
+    };
+    db::write_tx(conn, |c| -> Result<(), ApiError> {
+        household::record_check(c, &check)?;
+        let actor = staff.id.to_string();
+        let subject = app.id.to_string();
+        audit::record(
+            c,
+            Event {
+                actor_kind: "staff",
+                actor_id: Some(&actor),
+                office_id: Some(&staff.office_id),
+                action: "household.manually_verified",
+                subject_kind: Some("appointment"),
+                subject_id: Some(&subject),
+                details: json!({ "party": m.party, "outcome": check.outcome }),
+            },
+        )?;
+        Ok(())
+    })?;
+    summary(conn, &app)
+}
+
+/// The checks of an application (latest per party, and the whole history).
+pub fn list(conn: &mut DbConn, staff: &Staff, reference: &str) -> Result<Value, ApiError> {
+    staff.require_role(&COUNTER)?;
+    let app = appointments::find_by_reference(conn, reference)?
+        .ok_or_else(|| ApiError::not_found("The application"))?;
+    staff.require_office(&app.office_id)?;
+    summary(conn, &app)
+}
