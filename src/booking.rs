@@ -28,6 +28,8 @@ pub struct Rules<'a> {
     pub mail_from: &'a Mailbox,
     /// Hours before the appointment the reminder goes out (0: none).
     pub reminder_hours: u32,
+    /// GB/T 2260 prefix of this instance's region.
+    pub region_prefix: &'a str,
 }
 
 impl<'a> Rules<'a> {
@@ -38,6 +40,7 @@ impl<'a> Rules<'a> {
             scheduling: &state.scheduling,
             mail_from: &state.mail_from,
             reminder_hours: state.reminder_hours,
+            region_prefix: &state.region_prefix,
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod outbox;
 pub mod ratelimit;
+pub mod registration;
 pub mod routes;
 pub mod scheduling;
 pub mod schema;

@@ -153,6 +153,66 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    declarations (appointment_id, party_idx) {
+        appointment_id -> BigInt,
+        party_idx -> Integer,
+        no_spouse -> Bool,
+        no_prohibited_kinship -> Bool,
+        voluntary -> Bool,
+        witnessed_by -> BigInt,
+        declared_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    certificate_counters (office_id, year, kind) {
+        office_id -> Text,
+        year -> Integer,
+        kind -> Text,
+        last_serial -> Integer,
+    }
+}
+
+diesel::table! {
+    certificates (number) {
+        number -> Text,
+        kind -> Text,
+        appointment_id -> BigInt,
+        office_id -> Text,
+        year -> Integer,
+        serial -> Integer,
+        status -> Text,
+        issued_by -> BigInt,
+        issued_at -> Timestamp,
+        supersedes -> Nullable<Text>,
+        revoked_at -> Nullable<Timestamp>,
+        revocation_basis -> Nullable<Text>,
+        revocation_document -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    refusals (appointment_id) {
+        appointment_id -> BigInt,
+        reason_code -> Text,
+        note -> Text,
+        refused_by -> BigInt,
+        refused_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (staff_id, key) {
+        staff_id -> BigInt,
+        key -> Text,
+        request -> Text,
+        status -> Integer,
+        response -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(household_checks -> appointments (appointment_id));
 diesel::joinable!(staff_sessions -> staff (staff_id));
 diesel::joinable!(staff -> offices (office_id));
@@ -164,11 +224,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     appointment_parties,
     appointments,
     audit_events,
+    certificate_counters,
+    certificates,
+    declarations,
     household_checks,
     household_records,
+    idempotency_keys,
     office_schedules,
     offices,
     outbox,
+    refusals,
     sign_in_failures,
     slots,
     staff,

@@ -136,3 +136,28 @@ pub fn move_to(conn: &mut DbConn, id: i64, office_id: &str, slot_id: &str) -> Qu
         .execute(conn)
         .map(|_| ())
 }
+
+/// Moves the status from `from` to `to` only if it is still `from`; false when another request
+/// got there first (the row lock makes concurrent callers queue, then see the new status).
+pub fn transition(conn: &mut DbConn, id: i64, from: &str, to: &str) -> QueryResult<bool> {
+    let n = diesel::update(
+        appointments::table
+            .filter(appointments::id.eq(id))
+            .filter(appointments::status.eq(from)),
+    )
+    .set((
+        appointments::status.eq(to),
+        appointments::sequence.eq(appointments::sequence + 1),
+        appointments::updated_at.eq(crate::clock::now()),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Frees both persons of an application (it reached an outcome).
+pub fn deactivate_parties(conn: &mut DbConn, id: i64) -> QueryResult<()> {
+    diesel::update(appointment_parties::table.filter(appointment_parties::appointment_id.eq(id)))
+        .set(appointment_parties::active.eq(false))
+        .execute(conn)
+        .map(|_| ())
+}

@@ -1,6 +1,7 @@
 //! The rules, pure: no IO, no database, no HTTP. Each rule cites its source.
 
 pub mod calendar;
+pub mod certificate;
 pub mod division;
 pub mod eligibility;
 pub mod id_number;

@@ -206,3 +206,135 @@ pub async fn manual_verification(
         .insert_header(("cache-control", "no-store"))
         .json(v))
 }
+
+/// `POST …/declarations` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeclarationBody {
+    pub party: usize,
+    pub no_spouse: bool,
+    pub no_prohibited_kinship: bool,
+    pub voluntary: bool,
+}
+
+/// `POST /v1/registrar/applications/{reference}/declarations`
+pub async fn declare(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    body: Json<DeclarationBody>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path.into_inner();
+    let b = body.0;
+    let d = crate::registration::DeclarationIn {
+        party: b.party,
+        no_spouse: b.no_spouse,
+        no_prohibited_kinship: b.no_prohibited_kinship,
+        voluntary: b.voluntary,
+    };
+    let v = with_conn(state, move |c, _| {
+        crate::registration::declare(c, &staff, &reference, &d)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
+/// `POST …/registration` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterBody {
+    pub both_parties_present: bool,
+}
+
+/// `POST /v1/registrar/applications/{reference}/registration` (honours `Idempotency-Key`).
+pub async fn register(
+    state: web::Data<AppState>,
+    staff: Staff,
+    req: actix_web::HttpRequest,
+    path: web::Path<String>,
+    body: Json<RegisterBody>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path.into_inner();
+    let key = match req.headers().get("idempotency-key") {
+        None => None,
+        Some(v) => {
+            let k = v
+                .to_str()
+                .ok()
+                .map(str::trim)
+                .filter(|k| !k.is_empty() && k.len() <= 100);
+            Some(
+                k.ok_or_else(|| {
+                    ApiError::invalid(vec![InvalidParam::new(
+                        "Idempotency-Key",
+                        "invalid_idempotency_key",
+                        "1-100 visible characters",
+                    )])
+                })?
+                .to_owned(),
+            )
+        }
+    };
+    let present = body.0.both_parties_present;
+    let v = with_conn(state, move |c, st| {
+        let rules = Rules::of(st);
+        match crate::registration::register(c, &staff, &rules, &reference, present, key.as_deref())
+        {
+            // A concurrent retry with the same key: answer what the first one answered.
+            Err(e) if e.code == "invalid_transition" && key.is_some() => {
+                match crate::registration::replay(
+                    c,
+                    &staff,
+                    key.as_deref().unwrap_or(""),
+                    &reference,
+                )? {
+                    Some(v) => Ok(v),
+                    None => Err(e),
+                }
+            }
+            other => other,
+        }
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("cache-control", "no-store"))
+        .json(v))
+}
+
+/// `POST …/refusal` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefusalBody {
+    pub reason_code: String,
+    pub note: String,
+}
+
+/// `POST /v1/registrar/applications/{reference}/refusal`
+pub async fn refuse(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    body: Json<RefusalBody>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path.into_inner();
+    let b = body.0;
+    let v = with_conn(state, move |c, _| {
+        crate::registration::refuse(c, &staff, &reference, &b.reason_code, &b.note)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
+/// `GET /v1/registrar/applications/{reference}/refusal`: the written notice.
+pub async fn refusal_notice(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path.into_inner();
+    let v = with_conn(state, move |c, _| {
+        crate::registration::notice(c, &staff, &reference)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(v))
+}

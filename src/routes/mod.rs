@@ -98,6 +98,26 @@ pub fn table() -> Vec<RouteSpec> {
             "/v1/registrar/applications/{reference}/manual-verifications",
             || web::post().to(applications::manual_verification),
         ),
+        RouteSpec::new(
+            Method::POST,
+            "/v1/registrar/applications/{reference}/declarations",
+            || web::post().to(applications::declare),
+        ),
+        RouteSpec::new(
+            Method::POST,
+            "/v1/registrar/applications/{reference}/registration",
+            || web::post().to(applications::register),
+        ),
+        RouteSpec::new(
+            Method::POST,
+            "/v1/registrar/applications/{reference}/refusal",
+            || web::post().to(applications::refuse),
+        ),
+        RouteSpec::new(
+            Method::GET,
+            "/v1/registrar/applications/{reference}/refusal",
+            || web::get().to(applications::refusal_notice),
+        ),
     ]
 }
 

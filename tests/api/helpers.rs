@@ -561,3 +561,20 @@ impl TestApp {
             .bearer_auth(token)
     }
 }
+
+/// Puts residents (ID number, name, marital status) of 苏州 姑苏区 straight into the register.
+pub fn add_residents(app: &TestApp, rows: &[(&str, &str, &str)]) {
+    let mut conn = app.connect();
+    for (id, name, status) in rows {
+        let parsed = hunyin::domain::IdNumber::parse(id, chrono::NaiveDate::MAX).expect("valid id");
+        let sex = match parsed.sex() {
+            hunyin::domain::id_number::Sex::Male => "male",
+            hunyin::domain::id_number::Sex::Female => "female",
+        };
+        conn.batch_execute(&format!(
+            "INSERT INTO household_records VALUES ('{id}', '{name}', '{sex}', '{}', '320508', '{status}', '2026-01-01 00:00:00')",
+            parsed.birth_date()
+        ))
+        .expect("insert resident");
+    }
+}

@@ -3,12 +3,11 @@
 use std::io::Write;
 use std::process::Command;
 
-use diesel::connection::SimpleConnection;
 use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    id_number, nth_couple, nth_person, party, problem, spawn_app, TestApp, TestDb,
+    add_residents, id_number, nth_couple, nth_person, party, problem, spawn_app, TestApp, TestDb,
 };
 
 /// Writes `rows` as an export CSV and returns its path.
@@ -137,23 +136,6 @@ fn bad_rows_are_reported_with_their_line_and_the_rest_imported() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Puts residents straight into the register.
-fn register(app: &TestApp, rows: &[(&str, &str, &str)]) {
-    let mut conn = app.connect();
-    for (id, name, status) in rows {
-        let parsed = hunyin::domain::IdNumber::parse(id, chrono::NaiveDate::MAX).unwrap();
-        let sex = match parsed.sex() {
-            hunyin::domain::id_number::Sex::Male => "male",
-            hunyin::domain::id_number::Sex::Female => "female",
-        };
-        conn.batch_execute(&format!(
-            "INSERT INTO household_records VALUES ('{id}', '{name}', '{sex}', '{}', '320508', '{status}', '2026-01-01 00:00:00')",
-            parsed.birth_date()
-        ))
-        .unwrap();
-    }
-}
-
 /// Books `parties` today and checks them in; returns the reference.
 async fn checked_in(app: &TestApp, token: &str, parties: Value) -> String {
     let path = "/v1/registrar/offices/sz-gusu/walk-ins";
@@ -182,7 +164,7 @@ async fn local_residents_are_checked_against_the_register() {
     let app = spawn_app().await;
     let token = app.registrar("sz-gusu").await;
     let (m, w) = (nth_person(10, true), nth_person(10, false));
-    register(&app, &[(&m, "王强", "unmarried"), (&w, "李娜", "divorced")]);
+    add_residents(&app, &[(&m, "王强", "unmarried"), (&w, "李娜", "divorced")]);
     let reference = checked_in(&app, &token, nth_couple(10)).await;
     let v = run_checks(&app, &token, &reference).await;
     assert_eq!(v["cleared"], true, "{v}");
@@ -195,7 +177,7 @@ async fn a_married_or_unknown_or_misnamed_resident_fails_the_check() {
     let app = spawn_app().await;
     let token = app.registrar("sz-gusu").await;
     let (m, w) = (nth_person(11, true), nth_person(11, false));
-    register(
+    add_residents(
         &app,
         &[(&m, "王强", "married"), (&w, "别的名字", "unmarried")],
     );
@@ -215,7 +197,7 @@ async fn a_party_from_another_region_needs_a_manual_verification() {
     let app = spawn_app().await;
     let token = app.registrar("sz-gusu").await;
     let w = nth_person(13, false);
-    register(&app, &[(&w, "李娜", "unmarried")]);
+    add_residents(&app, &[(&w, "李娜", "unmarried")]);
     let henan_man = id_number("410105", "19900101", true);
     let parties = json!([
         party(&henan_man, "王强", "410105", None),

@@ -14,3 +14,4 @@ mod offices;
 mod operations;
 mod problems;
 mod registrar;
+mod registration;
