@@ -19,6 +19,16 @@ use crate::tokens;
 /// Roles that work the counter.
 pub const COUNTER: [Role; 2] = [Role::Registrar, Role::Supervisor];
 
+/// 409 `invalid_transition` after a conditional update found the application already moved on.
+pub(crate) fn moved_on(conn: &mut DbConn, action: &str, reference: &str) -> ApiError {
+    let status = appointments::find_by_reference(conn, reference)
+        .ok()
+        .flatten()
+        .map(|a| a.status)
+        .unwrap_or_default();
+    invalid_transition(action, &status)
+}
+
 /// 409 `invalid_transition`, naming the current status.
 pub fn invalid_transition(action: &str, status: &str) -> ApiError {
     ApiError::conflict(
@@ -38,7 +48,8 @@ fn not_found() -> ApiError {
         .with_detail("No application has this reference.", "没有此编号的申请。")
 }
 
-fn staff_event<'a>(
+/// An audit event of a staff member acting on an application.
+pub(crate) fn staff_event<'a>(
     staff: &'a Staff,
     id: &'a str,
     action: &'a str,

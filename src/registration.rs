@@ -4,8 +4,8 @@
 use chrono::Datelike;
 use serde_json::{json, Value};
 
-use crate::applications::{invalid_transition, COUNTER};
-use crate::audit::{self, Event};
+use crate::applications::{invalid_transition, moved_on, staff_event as event, COUNTER};
+use crate::audit;
 use crate::auth::Staff;
 use crate::booking::{self, Rules};
 use crate::checks;
@@ -49,24 +49,6 @@ pub const REFUSAL_REASONS: [(&str, &str, &str); 6] = [
         "所持证件、证明材料不齐全或者相关信息不一致",
     ),
 ];
-
-fn event<'a>(
-    staff: &'a Staff,
-    actor: &'a str,
-    action: &'a str,
-    subject: &'a str,
-    details: Value,
-) -> Event<'a> {
-    Event {
-        actor_kind: "staff",
-        actor_id: Some(actor),
-        office_id: Some(&staff.office_id),
-        action,
-        subject_kind: Some("appointment"),
-        subject_id: Some(subject),
-        details,
-    }
-}
 
 fn load(conn: &mut DbConn, staff: &Staff, reference: &str) -> Result<Appointment, ApiError> {
     staff.require_role(&COUNTER)?;
@@ -217,10 +199,7 @@ pub fn register(
     let result = db::write_tx(conn, |c| -> Result<Value, ApiError> {
         // The conditional update serialises two registrars on the same application.
         if !appointments::transition(c, app.id, "checked_in", "registered")? {
-            let now = appointments::find_by_reference(c, reference)?
-                .map(|a| a.status)
-                .unwrap_or_default();
-            return Err(invalid_transition("register", &now));
+            return Err(moved_on(c, "register", reference));
         }
         let serial = registration::next_serial(c, &office.id, year, Kind::Marriage.prefix())?;
         let number = CertificateNumber {
@@ -368,10 +347,7 @@ pub fn refuse(
     let app = load(conn, staff, reference)?;
     db::write_tx(conn, |c| -> Result<(), ApiError> {
         if !appointments::transition(c, app.id, "checked_in", "refused")? {
-            let now = appointments::find_by_reference(c, reference)?
-                .map(|a| a.status)
-                .unwrap_or_default();
-            return Err(invalid_transition("refuse", &now));
+            return Err(moved_on(c, "refuse", reference));
         }
         registration::refuse(
             c,
