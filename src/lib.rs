@@ -4,6 +4,7 @@ pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod booking;
+pub mod certificates;
 pub mod checks;
 pub mod cli;
 pub mod clock;

@@ -198,3 +198,56 @@ pub fn remember_response(
         .execute(conn)
         .map(|_| ())
 }
+
+/// One certificate by number.
+pub fn certificate(conn: &mut DbConn, number: &str) -> QueryResult<Option<Certificate>> {
+    certificates::table
+        .find(number)
+        .select(Certificate::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The certificate that replaced `number`, if any.
+pub fn superseded_by(conn: &mut DbConn, number: &str) -> QueryResult<Option<String>> {
+    certificates::table
+        .filter(certificates::supersedes.eq(number))
+        .select(certificates::number)
+        .first(conn)
+        .optional()
+}
+
+/// Moves a certificate from `from` to `to` status only if it is still `from`.
+pub fn certificate_transition(
+    conn: &mut DbConn,
+    number: &str,
+    from: &str,
+    to: &str,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        certificates::table
+            .filter(certificates::number.eq(number))
+            .filter(certificates::status.eq(from)),
+    )
+    .set(certificates::status.eq(to))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Records the revocation's basis and document on a certificate.
+pub fn record_revocation(
+    conn: &mut DbConn,
+    number: &str,
+    basis: &str,
+    document: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(certificates::table.find(number))
+        .set((
+            certificates::revoked_at.eq(at),
+            certificates::revocation_basis.eq(basis),
+            certificates::revocation_document.eq(document),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}

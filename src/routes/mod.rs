@@ -3,6 +3,7 @@
 
 pub mod applications;
 pub mod appointments;
+pub mod certificates;
 pub mod eligibility;
 pub mod health;
 pub mod offices;
@@ -118,6 +119,22 @@ pub fn table() -> Vec<RouteSpec> {
             "/v1/registrar/applications/{reference}/refusal",
             || web::get().to(applications::refusal_notice),
         ),
+        RouteSpec::new(Method::GET, "/v1/registrar/certificates/{number}", || {
+            web::get().to(certificates::lookup)
+        }),
+        RouteSpec::new(
+            Method::POST,
+            "/v1/registrar/certificates/{number}/reissue",
+            || web::post().to(certificates::reissue),
+        ),
+        RouteSpec::new(
+            Method::POST,
+            "/v1/registrar/certificates/{number}/revocation",
+            || web::post().to(certificates::revoke),
+        ),
+        RouteSpec::new(Method::POST, "/v1/registrar/audit-events/search", || {
+            web::post().to(certificates::audit_search)
+        }),
     ]
 }
 

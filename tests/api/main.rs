@@ -3,6 +3,7 @@
 
 mod applications;
 mod booking;
+mod certificates;
 mod cli;
 mod contract;
 mod database;

@@ -10,7 +10,7 @@ use crate::helpers::{add_residents, nth_couple, nth_person, problem, spawn_app, 
 
 const OFFICE: &str = "sz-gusu";
 
-fn year() -> i32 {
+pub fn year() -> i32 {
     (chrono::Utc::now() + chrono::Duration::hours(8)).year()
 }
 
@@ -77,14 +77,14 @@ async fn declare_both(app: &TestApp, token: &str, r: &str) {
 }
 
 /// Couple `n`, checked and declared: ready to register.
-async fn ready(app: &TestApp, token: &str, n: u32) -> String {
+pub async fn ready(app: &TestApp, token: &str, n: u32) -> String {
     let r = walk_in(app, token, n).await;
     checks(app, token, &r).await;
     declare_both(app, token, &r).await;
     r
 }
 
-async fn register(app: &TestApp, token: &str, r: &str) -> reqwest::Response {
+pub async fn register(app: &TestApp, token: &str, r: &str) -> reqwest::Response {
     post(
         app,
         token,

@@ -1,0 +1,258 @@
+//! Certificates after registration: lookup, reissue (补领, a `BJ` number from its own counter,
+//! the old number superseded) and revocation (撤销, only on a court judgment or a formal
+//! recommendation, with its document). Nothing is deleted; every change is audited.
+
+use chrono::Datelike;
+use serde_json::{json, Value};
+
+use crate::applications::{staff_event, COUNTER};
+use crate::audit;
+use crate::auth::{Role, Staff};
+use crate::db::appointments;
+use crate::db::registration::{self, Certificate};
+use crate::db::{self, household, offices, DbConn};
+use crate::domain::certificate::{CertificateNumber, Kind};
+use crate::errors::{ApiError, InvalidParam};
+
+/// Legal bases of a revocation (2021 four-agency guidance on false documents and impersonation).
+pub const REVOCATION_BASES: [&str; 4] = [
+    "court_judgment",
+    "judicial_recommendation",
+    "procuratorial_recommendation",
+    "police_finding",
+];
+
+fn utc(t: chrono::NaiveDateTime) -> String {
+    format!("{}Z", t.format("%Y-%m-%dT%H:%M:%S"))
+}
+
+/// Parses the number from the path (400) and loads it (404).
+fn find(conn: &mut DbConn, number: &str) -> Result<Certificate, ApiError> {
+    CertificateNumber::parse(number).ok_or_else(|| {
+        ApiError::invalid(vec![InvalidParam::new(
+            "certificate_number",
+            "invalid_certificate_number",
+            "J or BJ + six-digit office code + -YYYY- + six-digit serial",
+        )])
+    })?;
+    registration::certificate(conn, number)?.ok_or_else(|| ApiError::not_found("The certificate"))
+}
+
+fn state_conflict(action: &str, status: &str) -> ApiError {
+    ApiError::conflict(
+        "invalid_transition",
+        "Invalid transition",
+        "当前状态不允许此操作",
+    )
+    .with_detail(
+        format!("Cannot {action}: the certificate is {status}."),
+        format!("无法执行此操作（{action}）：证书当前状态为 {status}。"),
+    )
+    .with_extension("current_status", json!(status))
+}
+
+fn view(conn: &mut DbConn, c: &Certificate) -> Result<Value, ApiError> {
+    let parties = appointments::parties(conn, c.appointment_id)?;
+    Ok(json!({
+        "certificate_number": c.number,
+        "kind": c.kind,
+        "status": c.status,
+        "office_id": c.office_id,
+        "issued_at": utc(c.issued_at),
+        "issued_by": c.issued_by,
+        "supersedes": c.supersedes,
+        "superseded_by": registration::superseded_by(conn, &c.number)?,
+        "revocation": c.revoked_at.map(|at| json!({
+            "revoked_at": utc(at),
+            "basis": c.revocation_basis,
+            "document_reference": c.revocation_document,
+        })),
+        "parties": parties.iter().map(|p| json!({
+            "name": p.name,
+            "id_number_masked": crate::telemetry::mask(&p.id_number),
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+/// Looks a certificate up (any office of the instance may: reissue happens at the party's hukou
+/// office too); audited as a read of the parties' data.
+pub fn lookup(conn: &mut DbConn, staff: &Staff, number: &str) -> Result<Value, ApiError> {
+    staff.require_role(&COUNTER)?;
+    let c = find(conn, number)?;
+    let actor = staff.id.to_string();
+    let subject = c.appointment_id.to_string();
+    audit::record(
+        conn,
+        staff_event(
+            staff,
+            &actor,
+            "certificate.read",
+            &subject,
+            json!({ "certificate": c.number }),
+        ),
+    )?;
+    view(conn, &c)
+}
+
+/// Reissues a valid certificate at the original office or at the office of either party's
+/// hukou, while the marital status is unchanged (local residents still married in the register).
+pub fn reissue(
+    conn: &mut DbConn,
+    staff: &Staff,
+    number: &str,
+    note: &str,
+) -> Result<Value, ApiError> {
+    staff.require_role(&COUNTER)?;
+    let len = note.trim().chars().count();
+    if len == 0 || len > 500 {
+        return Err(ApiError::invalid(vec![InvalidParam::new(
+            "note",
+            "invalid_note",
+            "1-500 characters: who asked and why (lost, damaged …)",
+        )]));
+    }
+    let old = find(conn, number)?;
+    if old.status != "valid" {
+        return Err(state_conflict("reissue", &old.status));
+    }
+    let here =
+        offices::find(conn, &staff.office_id)?.ok_or_else(|| ApiError::not_found("The office"))?;
+    let parties = appointments::parties(conn, old.appointment_id)?;
+    let allowed = staff.office_id == old.office_id
+        || parties
+            .iter()
+            .any(|p| p.hukou_division_code == here.division_code);
+    if !allowed {
+        return Err(ApiError::forbidden("forbidden_office").with_detail(
+            "A certificate is reissued at the office that registered it or at the office of either party's hukou.",
+            "结婚证须在原登记机关或一方当事人常住户口所在地的登记机关补领。",
+        ));
+    }
+    for p in &parties {
+        if let Some(r) = household::find(conn, &p.id_number)? {
+            if r.marital_status != "married" {
+                return Err(ApiError::conflict(
+                    "marital_status_changed",
+                    "Marital status changed",
+                    "婚姻状况已变化",
+                )
+                .with_detail(
+                    "The register no longer shows this marriage; issue a marriage-record certificate (婚姻登记记录证明) instead.",
+                    "户籍登记的婚姻状况已变化，不能补领结婚证，应出具婚姻登记记录证明。",
+                ));
+            }
+        }
+    }
+    let year = crate::clock::today().year();
+    let new_number = db::write_tx(conn, |c| -> Result<String, ApiError> {
+        if !registration::certificate_transition(c, number, "valid", "superseded")? {
+            let now = registration::certificate(c, number)?
+                .map(|x| x.status)
+                .unwrap_or_default();
+            return Err(state_conflict("reissue", &now));
+        }
+        let serial = registration::next_serial(c, &here.id, year, Kind::ReissuedMarriage.prefix())?;
+        let n = CertificateNumber {
+            kind: Kind::ReissuedMarriage,
+            office_code: here.division_code.clone(),
+            year,
+            serial: serial as u32,
+        }
+        .to_string();
+        registration::issue(
+            c,
+            &Certificate {
+                number: n.clone(),
+                kind: Kind::ReissuedMarriage.prefix().into(),
+                appointment_id: old.appointment_id,
+                office_id: here.id.clone(),
+                year,
+                serial,
+                status: "valid".into(),
+                issued_by: staff.id,
+                issued_at: crate::clock::now(),
+                supersedes: Some(number.to_owned()),
+                revoked_at: None,
+                revocation_basis: None,
+                revocation_document: None,
+            },
+        )?;
+        let actor = staff.id.to_string();
+        let subject = old.appointment_id.to_string();
+        audit::record(
+            c,
+            staff_event(
+                staff,
+                &actor,
+                "certificate.reissued",
+                &subject,
+                json!({ "old": number, "new": n, "note": note.trim() }),
+            ),
+        )?;
+        Ok(n)
+    })?;
+    let c = registration::certificate(conn, &new_number)?
+        .ok_or_else(|| ApiError::internal("reissued certificate vanished"))?;
+    view(conn, &c)
+}
+
+/// Revokes the registration behind a valid certificate, at the office that holds it, with a
+/// legal basis and its document; supervisors only.
+pub fn revoke(
+    conn: &mut DbConn,
+    staff: &Staff,
+    number: &str,
+    basis: &str,
+    document: &str,
+) -> Result<Value, ApiError> {
+    staff.require_role(&[Role::Supervisor])?;
+    let mut bad = Vec::new();
+    if !REVOCATION_BASES.contains(&basis) {
+        bad.push(InvalidParam::new(
+            "basis",
+            "invalid_basis",
+            "court_judgment, judicial_recommendation, procuratorial_recommendation or police_finding",
+        ));
+    }
+    let len = document.trim().chars().count();
+    if len == 0 || len > 200 {
+        bad.push(InvalidParam::new(
+            "document_reference",
+            "invalid_document_reference",
+            "1-200 characters: the judgment's or recommendation's number",
+        ));
+    }
+    if !bad.is_empty() {
+        return Err(ApiError::invalid(bad));
+    }
+    let c = find(conn, number)?;
+    staff.require_office(&c.office_id)?;
+    if c.status != "valid" {
+        return Err(state_conflict("revoke", &c.status));
+    }
+    db::write_tx(conn, |tx| -> Result<(), ApiError> {
+        if !registration::certificate_transition(tx, number, "valid", "revoked")? {
+            let now = registration::certificate(tx, number)?
+                .map(|x| x.status)
+                .unwrap_or_default();
+            return Err(state_conflict("revoke", &now));
+        }
+        registration::record_revocation(tx, number, basis, document.trim(), crate::clock::now())?;
+        appointments::transition(tx, c.appointment_id, "registered", "revoked")?;
+        let actor = staff.id.to_string();
+        let subject = c.appointment_id.to_string();
+        audit::record(
+            tx,
+            staff_event(
+                staff,
+                &actor,
+                "registration.revoked",
+                &subject,
+                json!({ "certificate": number, "basis": basis, "document": document.trim() }),
+            ),
+        )?;
+        Ok(())
+    })?;
+    let c = find(conn, number)?;
+    view(conn, &c)
+}

@@ -1,0 +1,110 @@
+//! Registrar routes for certificates and the audit trail.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use crate::auth::Staff;
+use crate::db;
+use crate::errors::ApiError;
+use crate::extract::Json;
+use crate::startup::AppState;
+
+async fn with_conn<T, F>(state: web::Data<AppState>, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut db::DbConn) -> Result<T, ApiError> + Send + 'static,
+{
+    web::block(move || {
+        let mut conn = db::get(&state.pool)?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+/// `GET /v1/registrar/certificates/{number}`
+pub async fn lookup(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let number = path.into_inner();
+    let v = with_conn(state, move |c| {
+        crate::certificates::lookup(c, &staff, &number)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// `POST …/reissue` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReissueBody {
+    pub note: String,
+}
+
+/// `POST /v1/registrar/certificates/{number}/reissue`
+pub async fn reissue(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    body: Json<ReissueBody>,
+) -> Result<HttpResponse, ApiError> {
+    let number = path.into_inner();
+    let note = body.0.note;
+    let v = with_conn(state, move |c| {
+        crate::certificates::reissue(c, &staff, &number, &note)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(v))
+}
+
+/// `POST …/revocation` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevocationBody {
+    pub basis: String,
+    pub document_reference: String,
+}
+
+/// `POST /v1/registrar/certificates/{number}/revocation`
+pub async fn revoke(
+    state: web::Data<AppState>,
+    staff: Staff,
+    path: web::Path<String>,
+    body: Json<RevocationBody>,
+) -> Result<HttpResponse, ApiError> {
+    let number = path.into_inner();
+    let b = body.0;
+    let v = with_conn(state, move |c| {
+        crate::certificates::revoke(c, &staff, &number, &b.basis, &b.document_reference)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// `POST /v1/registrar/audit-events/search` body (POST: an ID number never goes in a URL).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSearch {
+    #[serde(default)]
+    pub id_number: Option<String>,
+    #[serde(default)]
+    pub actor_id: Option<i64>,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+/// `POST /v1/registrar/audit-events/search`: auditors and supervisors, their own office.
+pub async fn audit_search(
+    state: web::Data<AppState>,
+    staff: Staff,
+    body: Json<AuditSearch>,
+) -> Result<HttpResponse, ApiError> {
+    let q = body.0;
+    let v = with_conn(state, move |c| crate::audit::search(c, &staff, &q)).await?;
+    Ok(HttpResponse::Ok().json(v))
+}

@@ -1,0 +1,180 @@
+//! Certificate lookup, reissue and revocation; the audit trail search.
+
+use diesel::connection::SimpleConnection;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{nth_person, problem, spawn_app, TestApp};
+use crate::registration::{ready, register, year};
+
+const OFFICE: &str = "sz-gusu";
+
+/// A registered couple `n`: its certificate number.
+async fn registered(app: &TestApp, token: &str, n: u32) -> String {
+    let r = ready(app, token, n).await;
+    let v: Value = register(app, token, &r).await.json().await.unwrap();
+    v["certificate_number"].as_str().unwrap().to_owned()
+}
+
+async fn lookup(app: &TestApp, token: &str, number: &str) -> reqwest::Response {
+    app.authed(
+        Method::GET,
+        &format!("/v1/registrar/certificates/{number}"),
+        token,
+    )
+    .send()
+    .await
+    .unwrap()
+}
+
+async fn reissue(app: &TestApp, token: &str, number: &str) -> reqwest::Response {
+    app.authed(
+        Method::POST,
+        &format!("/v1/registrar/certificates/{number}/reissue"),
+        token,
+    )
+    .json(&json!({"note": "女方申请补领，原证遗失"}))
+    .send()
+    .await
+    .unwrap()
+}
+
+async fn revoke(app: &TestApp, token: &str, number: &str, basis: &str) -> reqwest::Response {
+    app.authed(
+        Method::POST,
+        &format!("/v1/registrar/certificates/{number}/revocation"),
+        token,
+    )
+    .json(&json!({"basis": basis, "document_reference": "(2026)苏0508民初123号"}))
+    .send()
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn lookup_reissue_and_revocation_keep_the_history() {
+    let app = spawn_app().await;
+    let token = app.registrar(OFFICE).await;
+    let number = registered(&app, &token, 1).await;
+
+    let v: Value = lookup(&app, &token, &number).await.json().await.unwrap();
+    assert_eq!(v["status"], "valid");
+    assert_eq!(v["kind"], "J");
+
+    let resp = reissue(&app, &token, &number).await;
+    assert_eq!(resp.status(), 201);
+    let bj: Value = resp.json().await.unwrap();
+    let bj_number = bj["certificate_number"].as_str().unwrap().to_owned();
+    assert_eq!(bj_number, format!("BJ320508-{}-000001", year()));
+    assert_eq!(bj["supersedes"], number.as_str());
+    let old: Value = lookup(&app, &token, &number).await.json().await.unwrap();
+    assert_eq!(old["status"], "superseded");
+    assert_eq!(old["superseded_by"], bj_number.as_str());
+    let again = reissue(&app, &token, &number).await;
+    assert_eq!(again.status(), 409);
+    assert_eq!(problem(again).await["current_status"], "superseded");
+
+    // Revocation: supervisors only, with a basis and a document.
+    let resp = revoke(&app, &token, &bj_number, "court_judgment").await;
+    assert_eq!(resp.status(), 403);
+    assert_eq!(problem(resp).await["code"], "forbidden_role");
+    app.add_staff(OFFICE, "supervisor", "chief.wu", "supervisor-password");
+    let chief = app.sign_in("chief.wu", "supervisor-password").await;
+    let resp = revoke(&app, &chief, &bj_number, "rumour").await;
+    assert_eq!(resp.status(), 400);
+    let resp = revoke(&app, &chief, &bj_number, "court_judgment").await;
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["status"], "revoked");
+    assert_eq!(v["revocation"]["basis"], "court_judgment");
+    assert_eq!(
+        v["revocation"]["document_reference"],
+        "(2026)苏0508民初123号"
+    );
+    let resp = revoke(&app, &chief, &bj_number, "police_finding").await;
+    assert_eq!(resp.status(), 409);
+    let resp = reissue(&app, &token, &bj_number).await;
+    assert_eq!(problem(resp).await["current_status"], "revoked");
+    // Nothing was deleted.
+    assert_eq!(lookup(&app, &token, &number).await.status(), 200);
+}
+
+#[tokio::test]
+async fn malformed_and_unknown_numbers() {
+    let app = spawn_app().await;
+    let token = app.registrar(OFFICE).await;
+    let resp = lookup(&app, &token, "J3205-2026-1").await;
+    assert_eq!(resp.status(), 400);
+    assert_eq!(
+        problem(resp).await["invalid_params"][0]["code"],
+        "invalid_certificate_number"
+    );
+    let resp = lookup(&app, &token, "J320508-1999-000001").await;
+    assert_eq!(resp.status(), 404);
+}
+
+#[tokio::test]
+async fn reissue_needs_the_right_office_and_an_unchanged_marital_status() {
+    let app = spawn_app().await;
+    let token = app.registrar(OFFICE).await;
+    let number = registered(&app, &token, 2).await;
+    let elsewhere = app.registrar("nj-xuanwu").await;
+    let resp = reissue(&app, &elsewhere, &number).await;
+    assert_eq!(resp.status(), 403);
+    assert_eq!(problem(resp).await["code"], "forbidden_office");
+
+    // Divorced since: the register no longer shows the marriage.
+    app.connect()
+        .batch_execute(&format!(
+            "UPDATE household_records SET marital_status = 'divorced' WHERE id_number = '{}'",
+            nth_person(2, false)
+        ))
+        .unwrap();
+    let resp = reissue(&app, &token, &number).await;
+    assert_eq!(resp.status(), 409);
+    assert_eq!(problem(resp).await["code"], "marital_status_changed");
+}
+
+#[tokio::test]
+async fn auditors_search_the_trail_by_person_and_registrars_may_not() {
+    let app = spawn_app().await;
+    let token = app.registrar(OFFICE).await;
+    registered(&app, &token, 3).await;
+    app.add_staff(OFFICE, "auditor", "audit.he", "auditor-password");
+    let auditor = app.sign_in("audit.he", "auditor-password").await;
+    let search = |t: &str, body: Value| {
+        app.authed(Method::POST, "/v1/registrar/audit-events/search", t)
+            .json(&body)
+            .send()
+    };
+    let resp = search(&auditor, json!({"id_number": nth_person(3, true)}))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    let actions: Vec<&str> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for a in [
+        "application.walk_in",
+        "household.checked",
+        "declaration.recorded",
+        "registration.registered",
+    ] {
+        assert!(actions.contains(&a), "{a} missing from {actions:?}");
+    }
+    assert!(
+        !v.to_string().contains(&nth_person(3, true)),
+        "the trail holds masked numbers only"
+    );
+    let resp = search(&auditor, json!({"from": "2026-13-01", "limit": 0}))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let resp = search(&token, json!({})).await.unwrap();
+    assert_eq!(resp.status(), 403);
+    assert_eq!(problem(resp).await["code"], "forbidden_role");
+}
