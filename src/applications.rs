@@ -58,6 +58,8 @@ pub(crate) fn staff_event<'a>(
 ) -> Event<'a> {
     Event {
         actor_kind: "staff",
+        actor_role: Some(staff.role.as_str()),
+        request_id: staff.request_id.as_deref(),
         actor_id: Some(id),
         office_id: Some(&staff.office_id),
         action,
@@ -130,6 +132,8 @@ pub fn queue(
         conn,
         Event {
             actor_kind: "staff",
+            actor_role: Some(staff.role.as_str()),
+            request_id: staff.request_id.as_deref(),
             actor_id: Some(&actor),
             office_id: Some(office_id),
             action: "queue.read",

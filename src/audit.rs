@@ -9,6 +9,10 @@ use crate::schema::audit_events;
 /// One event to record.
 pub struct Event<'a> {
     pub actor_kind: &'static str,
+    /// The staff role, for staff actors.
+    pub actor_role: Option<&'a str>,
+    /// The request that caused the event, when there was one.
+    pub request_id: Option<&'a str>,
     pub actor_id: Option<&'a str>,
     pub office_id: Option<&'a str>,
     pub action: &'a str,
@@ -27,6 +31,8 @@ impl<'a> Event<'a> {
     ) -> Self {
         Event {
             actor_kind: "couple",
+            actor_role: None,
+            request_id: None,
             actor_id: None,
             office_id: Some(office_id),
             action,
@@ -43,6 +49,8 @@ pub fn record(conn: &mut DbConn, e: Event<'_>) -> QueryResult<()> {
         .values((
             audit_events::occurred_at.eq(crate::clock::now()),
             audit_events::actor_kind.eq(e.actor_kind),
+            audit_events::actor_role.eq(e.actor_role),
+            audit_events::request_id.eq(e.request_id),
             audit_events::actor_id.eq(e.actor_id),
             audit_events::office_id.eq(e.office_id),
             audit_events::action.eq(e.action),
@@ -140,6 +148,8 @@ pub fn search(
         conn,
         Event {
             actor_kind: "staff",
+            actor_role: Some(staff.role.as_str()),
+            request_id: staff.request_id.as_deref(),
             actor_id: Some(&actor),
             office_id: Some(&staff.office_id),
             action: "audit.searched",

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
@@ -84,6 +84,9 @@ pub struct Staff {
     pub office_id: String,
     #[serde(skip)]
     pub token_hash: String,
+    /// The id of the request this identity came with, for the audit trail.
+    #[serde(skip)]
+    pub request_id: Option<String>,
 }
 
 impl Staff {
@@ -148,6 +151,10 @@ impl FromRequest for Staff {
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let token = bearer(req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        let request_id = req
+            .extensions()
+            .get::<crate::middleware::RequestId>()
+            .map(|r| r.0.clone());
         Box::pin(async move {
             let token = token.ok_or_else(unauthenticated)?;
             let state = state.ok_or_else(|| ApiError::internal("no application state"))?;
@@ -166,6 +173,7 @@ impl FromRequest for Staff {
                 display_name: row.display_name,
                 office_id: row.office_id,
                 token_hash,
+                request_id,
             })
         })
     }
@@ -218,6 +226,8 @@ pub fn sign_in(
             c,
             crate::audit::Event {
                 actor_kind: "staff",
+                actor_role: Some(&account.role),
+                request_id: None,
                 actor_id: Some(&account.id.to_string()),
                 office_id: Some(&account.office_id),
                 action: "staff.signed_in",
@@ -238,6 +248,7 @@ pub fn sign_in(
             display_name: account.display_name,
             office_id: account.office_id,
             token_hash,
+            request_id: None,
         },
     })
 }

@@ -659,6 +659,8 @@ pub fn sweep_no_shows(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize, Ap
                 c,
                 crate::audit::Event {
                     actor_kind: "system",
+                    actor_role: None,
+                    request_id: None,
                     actor_id: None,
                     office_id: Some(office),
                     action: "appointment.no_show",

@@ -155,6 +155,8 @@ pub fn run(
                 c,
                 Event {
                     actor_kind: "staff",
+                    actor_role: Some(staff.role.as_str()),
+                    request_id: staff.request_id.as_deref(),
                     actor_id: Some(&actor),
                     office_id: Some(&staff.office_id),
                     action: "household.checked",
@@ -256,6 +258,8 @@ pub fn manual(
             c,
             Event {
                 actor_kind: "staff",
+                actor_role: Some(staff.role.as_str()),
+                request_id: staff.request_id.as_deref(),
                 actor_id: Some(&actor),
                 office_id: Some(&staff.office_id),
                 action: "household.manually_verified",

@@ -12,6 +12,7 @@ diesel::table! {
         subject_kind -> Nullable<Text>,
         subject_id -> Nullable<Text>,
         details -> Text,
+        actor_role -> Nullable<Text>,
     }
 }
 

@@ -216,3 +216,30 @@ async fn a_walk_in_starts_checked_in_and_joins_the_queue() {
     assert_eq!(resp.status(), 422);
     assert_eq!(problem(resp).await["problems"][0]["code"], "same_sex");
 }
+
+/// An audit event names the actor's role and the request that caused it.
+#[tokio::test]
+async fn audit_events_carry_the_role_and_the_request_id() {
+    let app = spawn_app().await;
+    let reference = booked_today(&app, 20).await;
+    let token = app.registrar(OFFICE).await;
+    let resp = app
+        .authed(
+            Method::POST,
+            &format!("/v1/registrar/applications/{reference}/check-in"),
+            &token,
+        )
+        .header("x-request-id", "desk-7-0001")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    use hunyin::schema::audit_events::dsl;
+    let (role, request): (Option<String>, Option<String>) = dsl::audit_events
+        .filter(dsl::action.eq("application.checked_in"))
+        .select((dsl::actor_role, dsl::request_id))
+        .first(&mut app.connect())
+        .unwrap();
+    assert_eq!(role.as_deref(), Some("registrar"));
+    assert_eq!(request.as_deref(), Some("desk-7-0001"));
+}
