@@ -8,6 +8,7 @@ pub mod eligibility;
 pub mod health;
 pub mod offices;
 pub mod registrar;
+pub mod schedules;
 
 use actix_web::http::Method;
 use actix_web::{web, HttpRequest, Route};
@@ -131,6 +132,16 @@ pub fn table() -> Vec<RouteSpec> {
             Method::POST,
             "/v1/registrar/certificates/{number}/revocation",
             || web::post().to(certificates::revoke),
+        ),
+        RouteSpec::new(
+            Method::GET,
+            "/v1/registrar/offices/{office_id}/schedule",
+            || web::get().to(schedules::get),
+        ),
+        RouteSpec::new(
+            Method::PUT,
+            "/v1/registrar/offices/{office_id}/schedule",
+            || web::put().to(schedules::put),
         ),
         RouteSpec::new(Method::POST, "/v1/registrar/audit-events/search", || {
             web::post().to(certificates::audit_search)

@@ -243,3 +243,80 @@ async fn audit_events_carry_the_role_and_the_request_id() {
     assert_eq!(role.as_deref(), Some("registrar"));
     assert_eq!(request.as_deref(), Some("desk-7-0001"));
 }
+
+#[tokio::test]
+async fn a_supervisor_sets_the_weekly_rule_and_new_slots_follow_it() {
+    let app = spawn_app().await;
+    app.add_staff(OFFICE, "supervisor", "chief.lin", "supervisor-password");
+    let chief = app.sign_in("chief.lin", "supervisor-password").await;
+    let path = format!("/v1/registrar/offices/{OFFICE}/schedule");
+    let current: Value = app
+        .authed(Method::GET, &path, &chief)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        current["weekdays"],
+        json!(["mon", "tue", "wed", "thu", "fri"])
+    );
+
+    let rule = json!({"weekdays": ["tue", "sat"], "periods": ["09:00-11:00"], "slot_minutes": 60, "capacity": 4});
+    let resp = app
+        .authed(Method::PUT, &path, &chief)
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let slots = app.slots(OFFICE).await;
+    assert!(!slots.is_empty());
+    for s in &slots {
+        assert_eq!(s["capacity"], 4);
+        let start = chrono::DateTime::parse_from_rfc3339(s["start"].as_str().unwrap()).unwrap();
+        let day = chrono::Datelike::weekday(&start.date_naive());
+        assert!(
+            matches!(day, chrono::Weekday::Tue | chrono::Weekday::Sat)
+                || s["start"].as_str().unwrap().contains("-05-20")
+                || s["start"].as_str().unwrap().contains("-02-14"),
+            "{s}"
+        );
+    }
+
+    let registrar = app.registrar(OFFICE).await;
+    let resp = app
+        .authed(Method::PUT, &path, &registrar)
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    let bad = json!({"weekdays": ["someday"], "periods": ["11:00-09:00"], "slot_minutes": 30, "capacity": 4});
+    let resp = app
+        .authed(Method::PUT, &path, &chief)
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let codes: Vec<String> = problem(resp).await["invalid_params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(codes, vec!["invalid_weekday", "invalid_period"]);
+    let overlapping = json!({"weekdays": ["mon"], "periods": ["09:00-12:00", "11:00-13:00"], "slot_minutes": 30, "capacity": 4});
+    let resp = app
+        .authed(Method::PUT, &path, &chief)
+        .json(&overlapping)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        problem(resp).await["invalid_params"][0]["code"],
+        "invalid_schedule"
+    );
+}
