@@ -138,3 +138,36 @@ pub fn clear_failures(conn: &mut DbConn, username: &str) -> QueryResult<()> {
         .execute(conn)
         .map(|_| ())
 }
+
+/// The accounts of an office, by username.
+pub fn of_office(conn: &mut DbConn, office_id: &str) -> QueryResult<Vec<StaffRow>> {
+    staff::table
+        .filter(staff::office_id.eq(office_id))
+        .order(staff::username)
+        .select(StaffRow::as_select())
+        .load(conn)
+}
+
+/// One account by id.
+pub fn by_id(conn: &mut DbConn, id: i64) -> QueryResult<Option<StaffRow>> {
+    staff::table
+        .find(id)
+        .select(StaffRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Disables an account and revokes every session it holds.
+pub fn disable(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(staff::table.find(id))
+        .set(staff::disabled.eq(true))
+        .execute(conn)?;
+    diesel::update(
+        staff_sessions::table
+            .filter(staff_sessions::staff_id.eq(id))
+            .filter(staff_sessions::revoked_at.is_null()),
+    )
+    .set(staff_sessions::revoked_at.eq(now))
+    .execute(conn)
+    .map(|_| ())
+}

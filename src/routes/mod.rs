@@ -9,6 +9,7 @@ pub mod health;
 pub mod offices;
 pub mod registrar;
 pub mod schedules;
+pub mod staff;
 
 use actix_web::http::Method;
 use actix_web::{web, HttpRequest, Route};
@@ -142,6 +143,21 @@ pub fn table() -> Vec<RouteSpec> {
             Method::PUT,
             "/v1/registrar/offices/{office_id}/schedule",
             || web::put().to(schedules::put),
+        ),
+        RouteSpec::new(
+            Method::GET,
+            "/v1/registrar/offices/{office_id}/staff",
+            || web::get().to(staff::list),
+        ),
+        RouteSpec::new(
+            Method::POST,
+            "/v1/registrar/offices/{office_id}/staff",
+            || web::post().to(staff::create),
+        ),
+        RouteSpec::new(
+            Method::POST,
+            "/v1/registrar/staff/{staff_id}/disable",
+            || web::post().to(staff::disable),
         ),
         RouteSpec::new(Method::POST, "/v1/registrar/audit-events/search", || {
             web::post().to(certificates::audit_search)

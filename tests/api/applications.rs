@@ -10,7 +10,7 @@ use crate::helpers::{nth_couple, nth_person, party, problem, spawn_app, TestApp}
 const OFFICE: &str = "sz-gusu";
 
 /// Books a couple and moves its slot to start in a minute, so it is today's.
-async fn booked_today(app: &TestApp, n: u32) -> String {
+pub async fn booked_today(app: &TestApp, n: u32) -> String {
     let slot = app.slots(OFFICE).await[0]["id"]
         .as_str()
         .unwrap()

@@ -178,3 +178,69 @@ async fn auditors_search_the_trail_by_person_and_registrars_may_not() {
     assert_eq!(resp.status(), 403);
     assert_eq!(problem(resp).await["code"], "forbidden_role");
 }
+
+/// The walk on one booked couple: book -> check in -> local checks -> declarations ->
+/// register -> lookup -> reissue -> revocation.
+#[tokio::test]
+async fn the_full_walk_from_booking_to_revocation() {
+    let app = spawn_app().await;
+    let token = app.registrar(OFFICE).await;
+    crate::helpers::add_residents(
+        &app,
+        &[
+            (&nth_person(40, true), "王强", "unmarried"),
+            (&nth_person(40, false), "李娜", "unmarried"),
+        ],
+    );
+    let r = crate::applications::booked_today(&app, 40).await;
+    let step = |path: String, body: Value| {
+        let req = app.authed(Method::POST, &path, &token).json(&body);
+        async move { req.send().await.unwrap() }
+    };
+    let base = format!("/v1/registrar/applications/{r}");
+    assert_eq!(
+        step(format!("{base}/check-in"), json!({})).await.status(),
+        200
+    );
+    let checks: Value = step(format!("{base}/household-checks"), json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(checks["cleared"], true);
+    for party in 0..2 {
+        let d = json!({"party": party, "no_spouse": true, "no_prohibited_kinship": true, "voluntary": true});
+        assert_eq!(step(format!("{base}/declarations"), d).await.status(), 201);
+    }
+    let reg: Value = step(
+        format!("{base}/registration"),
+        json!({"both_parties_present": true}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let number = reg["certificate_number"].as_str().unwrap().to_owned();
+    assert_eq!(number, format!("J320508-{}-000001", year()));
+    assert_eq!(lookup(&app, &token, &number).await.status(), 200);
+    let bj: Value = reissue(&app, &token, &number).await.json().await.unwrap();
+    app.add_staff(OFFICE, "supervisor", "chief.xu", "supervisor-password");
+    let chief = app.sign_in("chief.xu", "supervisor-password").await;
+    let resp = revoke(
+        &app,
+        &chief,
+        bj["certificate_number"].as_str().unwrap(),
+        "procuratorial_recommendation",
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let shown: Value = app
+        .authed(Method::GET, &base, &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["status"], "revoked");
+}

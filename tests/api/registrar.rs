@@ -142,3 +142,102 @@ async fn bad_sign_in_bodies_are_400() {
         .collect();
     assert_eq!(names, vec!["username", "password"]);
 }
+
+#[tokio::test]
+async fn a_supervisor_creates_and_disables_staff_of_their_office() {
+    let app = spawn_app().await;
+    app.add_staff("sz-gusu", "supervisor", "chief.ma", "supervisor-password");
+    let chief = app.sign_in("chief.ma", "supervisor-password").await;
+    let path = "/v1/registrar/offices/sz-gusu/staff";
+    let body = serde_json::json!({"username": "new.clerk", "display_name": "新登记员", "role": "registrar", "password": "a long password"});
+    let resp = app
+        .authed(Method::POST, path, &chief)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    let created: Value = resp.json().await.unwrap();
+    assert_eq!(created["role"], "registrar");
+    let clerk = app.sign_in("new.clerk", "a long password").await;
+    let again = app
+        .authed(Method::POST, path, &chief)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(again).await["code"], "username_taken");
+    let sup = serde_json::json!({"username": "x.y", "display_name": "x", "role": "supervisor", "password": "short"});
+    let resp = app
+        .authed(Method::POST, path, &chief)
+        .json(&sup)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    assert_eq!(
+        problem(resp).await["invalid_params"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+
+    let listed: Value = app
+        .authed(Method::GET, path, &chief)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["staff"].as_array().unwrap().len(), 2);
+    // Registrars may not manage staff; other offices are out of reach.
+    assert_eq!(
+        app.authed(Method::POST, path, &clerk)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let elsewhere = "/v1/registrar/offices/nj-xuanwu/staff";
+    assert_eq!(
+        app.authed(Method::GET, elsewhere, &chief)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+
+    let id = created["id"].as_i64().unwrap();
+    let resp = app
+        .authed(
+            Method::POST,
+            &format!("/v1/registrar/staff/{id}/disable"),
+            &chief,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.json::<Value>().await.unwrap()["disabled"], true);
+    let me = app
+        .authed(Method::GET, "/v1/registrar/me", &clerk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        me.status(),
+        401,
+        "the disabled account's token stops working"
+    );
+    assert_eq!(
+        app.post_sign_in("new.clerk", "a long password")
+            .await
+            .status(),
+        401
+    );
+}
