@@ -14,7 +14,6 @@ use crate::domain::schedule::{slots_on, SlotTime};
 use crate::domain::{DivisionCode, IdNumber, Policy};
 use crate::errors::ApiError;
 use crate::mail;
-use crate::outbox;
 use crate::scheduling::Scheduling;
 use crate::telemetry::Masked;
 use crate::tokens;
@@ -43,122 +42,6 @@ impl<'a> Rules<'a> {
             region_prefix: &state.region_prefix,
         }
     }
-}
-
-/// Renders a message about the appointment as it now stands.
-fn mail_for(
-    conn: &mut DbConn,
-    rules: &Rules<'_>,
-    a: &Appointment,
-    office: &Office,
-    kind: mail::Kind,
-) -> Result<mail::Email, ApiError> {
-    let slot = match &a.slot_id {
-        Some(id) => slots::find(conn, id)?,
-        None => None,
-    }
-    .ok_or_else(|| ApiError::internal("an appointment without a slot has no mail"))?;
-    let rows = appointments::parties(conn, a.id)?;
-    let names = rows
-        .iter()
-        .map(|r| r.name.as_str())
-        .collect::<Vec<_>>()
-        .join("、");
-    let documents = mail_documents(&documents_for(conn, rules, a, office)?.documents);
-    let m = mail::AppointmentMail {
-        reference: &a.reference,
-        sequence: a.sequence,
-        office_name: &office.name,
-        office_address: &office.address,
-        office_phone: &office.phone,
-        start: to_local(slot.starts_at),
-        end: to_local(slot.ends_at),
-        names,
-        documents,
-        to: &a.contact_email,
-    };
-    Ok(mail::render(kind, &m, rules.mail_from))
-}
-
-/// The documents as `(zh, en)` lines, one per kind, saying whose: both parties, one of them
-/// (by name order 1/2), or the couple together.
-fn mail_documents(docs: &[eligibility::Document]) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut seen: Vec<&str> = Vec::new();
-    for d in docs {
-        if seen.contains(&d.code) {
-            continue;
-        }
-        seen.push(d.code);
-        let parties: Vec<Option<usize>> = docs
-            .iter()
-            .filter(|x| x.code == d.code)
-            .map(|x| x.party)
-            .collect();
-        let (zh, en) = d
-            .description
-            .split_once(" / ")
-            .unwrap_or((d.description, d.description));
-        let (who_zh, who_en) = match parties.as_slice() {
-            [Some(_), Some(_)] => ("双方各一份：".to_owned(), "each of you: ".to_owned()),
-            [Some(p)] => (format!("第{}方：", p + 1), format!("party {}: ", p + 1)),
-            _ => (String::new(), String::new()),
-        };
-        out.push((format!("{who_zh}{zh}"), format!("{who_en}{en}")));
-    }
-    out
-}
-
-/// Queues the message in the caller's transaction, due now.
-fn enqueue_mail(
-    conn: &mut DbConn,
-    rules: &Rules<'_>,
-    a: &Appointment,
-    office: &Office,
-    kind: mail::Kind,
-) -> Result<(), ApiError> {
-    let email = mail_for(conn, rules, a, office, kind)?;
-    db::outbox::enqueue(conn, outbox::EMAIL, &json!(email), crate::clock::now())?;
-    Ok(())
-}
-
-/// Queues the reminder for this version of the appointment, if it is still ahead.
-fn enqueue_reminder(conn: &mut DbConn, rules: &Rules<'_>, a: &Appointment) -> Result<(), ApiError> {
-    if rules.reminder_hours == 0 {
-        return Ok(());
-    }
-    let Some(slot) = (match &a.slot_id {
-        Some(id) => slots::find(conn, id)?,
-        None => None,
-    }) else {
-        return Ok(());
-    };
-    let due = slot.starts_at - chrono::Duration::hours(i64::from(rules.reminder_hours));
-    if due <= crate::clock::now() {
-        return Ok(());
-    }
-    let payload = outbox::Reminder {
-        reference: a.reference.clone(),
-        sequence: a.sequence,
-    };
-    db::outbox::enqueue(conn, outbox::REMINDER, &json!(payload), due)?;
-    Ok(())
-}
-
-/// The reminder for `r`, or `None` when the appointment has changed or closed since.
-pub fn reminder(
-    conn: &mut DbConn,
-    rules: &Rules<'_>,
-    r: &outbox::Reminder,
-) -> Result<Option<mail::Email>, ApiError> {
-    let Some(a) = appointments::find_by_reference(conn, &r.reference)? else {
-        return Ok(None);
-    };
-    if a.status != "booked" || a.sequence != r.sequence {
-        return Ok(None);
-    }
-    let office = offices::find(conn, &a.office_id)?.ok_or_else(unknown_office)?;
-    mail_for(conn, rules, &a, &office, mail::Kind::Reminder).map(Some)
 }
 
 /// A slot as the API shows it.
@@ -641,89 +524,9 @@ pub fn cancel(
     Ok(v)
 }
 
-/// Marks `booked` appointments whose slot ended before `now` (UTC) as `no_show`, freeing both
-/// persons; returns how many.
-pub fn sweep_no_shows(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize, ApiError> {
-    use crate::schema::{appointments as a, slots as s};
-    use diesel::prelude::*;
-    db::write_tx(conn, |c| -> Result<usize, ApiError> {
-        let due: Vec<(i64, String)> = a::table
-            .inner_join(s::table.on(a::slot_id.eq(s::id.nullable())))
-            .filter(a::status.eq("booked"))
-            .filter(s::ends_at.lt(now))
-            .select((a::id, a::office_id))
-            .load(c)?;
-        for (id, office) in &due {
-            appointments::set_status(c, *id, "no_show", false)?;
-            crate::audit::record(
-                c,
-                crate::audit::Event {
-                    actor_kind: "system",
-                    actor_role: None,
-                    request_id: None,
-                    actor_id: None,
-                    office_id: Some(office),
-                    action: "appointment.no_show",
-                    subject_kind: Some("appointment"),
-                    subject_id: Some(&id.to_string()),
-                    details: json!({}),
-                },
-            )?;
-        }
-        Ok(due.len())
-    })
-}
+mod notices;
+mod sweep;
 
-/// Runs the no-show sweep every `every` until the runtime stops.
-pub async fn sweep_loop(
-    state: actix_web::web::Data<crate::startup::AppState>,
-    every: std::time::Duration,
-) {
-    loop {
-        tokio::time::sleep(every).await;
-        let st = state.clone();
-        let swept = tokio::task::spawn_blocking(move || -> Result<usize, ApiError> {
-            let mut conn = db::get(&st.pool)?;
-            sweep_no_shows(&mut conn, crate::clock::now())
-        })
-        .await;
-        match swept {
-            Ok(Ok(0)) => {}
-            Ok(Ok(n)) => tracing::info!(appointments = n, "no-shows swept"),
-            Ok(Err(e)) => tracing::warn!(error = %e, "no-show sweep failed"),
-            Err(e) => tracing::error!(error = %e, "no-show sweep panicked"),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::eligibility::Document;
-
-    #[test]
-    fn mail_documents_say_whose_each_is_once() {
-        let d = |code, party, description| Document {
-            code,
-            party,
-            description,
-        };
-        let docs = [
-            d("id_card", Some(0), "身份证 / ID card"),
-            d("id_card", Some(1), "身份证 / ID card"),
-            d("residence_permit", Some(1), "居住证 / permit"),
-            d("joint_photos", None, "合影 / photos"),
-        ];
-        assert_eq!(
-            mail_documents(&docs),
-            vec![
-                (
-                    "双方各一份：身份证".to_owned(),
-                    "each of you: ID card".to_owned()
-                ),
-                ("第2方：居住证".to_owned(), "party 2: permit".to_owned()),
-                ("合影".to_owned(), "photos".to_owned()),
-            ]
-        );
-    }
-}
+pub use notices::reminder;
+use notices::{enqueue_mail, enqueue_reminder};
+pub use sweep::{sweep_loop, sweep_no_shows};
