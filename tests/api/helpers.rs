@@ -578,3 +578,8 @@ pub fn add_residents(app: &TestApp, rows: &[(&str, &str, &str)]) {
         .expect("insert resident");
     }
 }
+
+/// The masked form of an ID number, for assertion messages that must not leak it either.
+pub fn masked(id: &str) -> String {
+    hunyin::telemetry::mask(id)
+}
