@@ -7,24 +7,11 @@ use serde::Deserialize;
 use crate::applications::{self, WalkIn};
 use crate::auth::Staff;
 use crate::booking::Rules;
-use crate::db;
 use crate::errors::{ApiError, InvalidParam};
 use crate::extract::Json;
 use crate::routes::eligibility::{parse_parties, PartyIn};
+use crate::routes::with_db;
 use crate::startup::AppState;
-
-/// Runs a registrar use case on a pooled connection, off the async workers.
-async fn with_conn<T, F>(state: web::Data<AppState>, f: F) -> Result<T, ApiError>
-where
-    T: Send + 'static,
-    F: FnOnce(&mut db::DbConn, &AppState) -> Result<T, ApiError> + Send + 'static,
-{
-    web::block(move || {
-        let mut conn = db::get(&state.pool)?;
-        f(&mut conn, &state)
-    })
-    .await?
-}
 
 /// Query of the queue.
 #[derive(Debug, Deserialize)]
@@ -54,7 +41,7 @@ pub async fn queue(
                 )])
             })?,
     };
-    let v = with_conn(state, move |c, _| {
+    let v = with_db(state, move |c, _| {
         applications::queue(c, &staff, &office_id, day)
     })
     .await?;
@@ -68,7 +55,7 @@ pub async fn read(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let reference = path.into_inner();
-    let v = with_conn(state, move |c, _| applications::read(c, &staff, &reference)).await?;
+    let v = with_db(state, move |c, _| applications::read(c, &staff, &reference)).await?;
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "no-store"))
         .json(v))
@@ -82,7 +69,7 @@ pub async fn check_in(
 ) -> Result<HttpResponse, ApiError> {
     let reference = path.into_inner();
     let today = crate::clock::today();
-    let v = with_conn(state, move |c, _| {
+    let v = with_db(state, move |c, _| {
         applications::check_in(c, &staff, &reference, today)
     })
     .await?;
@@ -128,7 +115,7 @@ pub async fn walk_in(
         email: contact.email,
         phone: contact.phone,
     };
-    let v = with_conn(state, move |c, st| {
+    let v = with_db(state, move |c, st| {
         applications::walk_in(c, &staff, &Rules::of(st), &w, today)
     })
     .await?;
@@ -144,7 +131,7 @@ pub async fn run_checks(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let reference = path.into_inner();
-    let v = with_conn(state, move |c, st| {
+    let v = with_db(state, move |c, st| {
         crate::checks::run(
             c,
             &staff,
@@ -166,7 +153,7 @@ pub async fn list_checks(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let reference = path.into_inner();
-    let v = with_conn(state, move |c, _| {
+    let v = with_db(state, move |c, _| {
         crate::checks::list(c, &staff, &reference)
     })
     .await?;
@@ -198,7 +185,7 @@ pub async fn manual_verification(
         marital_status: b.marital_status,
         note: b.note,
     };
-    let v = with_conn(state, move |c, _| {
+    let v = with_db(state, move |c, _| {
         crate::checks::manual(c, &staff, &reference, &m)
     })
     .await?;
@@ -232,7 +219,7 @@ pub async fn declare(
         no_prohibited_kinship: b.no_prohibited_kinship,
         voluntary: b.voluntary,
     };
-    let v = with_conn(state, move |c, _| {
+    let v = with_db(state, move |c, _| {
         crate::registration::declare(c, &staff, &reference, &d)
     })
     .await?;
@@ -276,7 +263,7 @@ pub async fn register(
         }
     };
     let present = body.0.both_parties_present;
-    let v = with_conn(state, move |c, st| {
+    let v = with_db(state, move |c, st| {
         let rules = Rules::of(st);
         match crate::registration::register(c, &staff, &rules, &reference, present, key.as_deref())
         {
@@ -318,7 +305,7 @@ pub async fn refuse(
 ) -> Result<HttpResponse, ApiError> {
     let reference = path.into_inner();
     let b = body.0;
-    let v = with_conn(state, move |c, _| {
+    let v = with_db(state, move |c, _| {
         crate::registration::refuse(c, &staff, &reference, &b.reason_code, &b.note)
     })
     .await?;
@@ -332,7 +319,7 @@ pub async fn refusal_notice(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let reference = path.into_inner();
-    let v = with_conn(state, move |c, _| {
+    let v = with_db(state, move |c, _| {
         crate::registration::notice(c, &staff, &reference)
     })
     .await?;

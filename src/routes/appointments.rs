@@ -23,11 +23,7 @@ where
     T: Send + 'static,
     F: FnOnce(&mut db::DbConn, &Rules<'_>) -> Result<T, ApiError> + Send + 'static,
 {
-    web::block(move || {
-        let mut conn = db::get(&state.pool)?;
-        f(&mut conn, &Rules::of(&state))
-    })
-    .await?
+    crate::routes::with_db(state, move |conn, st| f(conn, &Rules::of(st))).await
 }
 
 fn now_local() -> chrono::NaiveDateTime {

@@ -4,22 +4,10 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use crate::auth::Staff;
-use crate::db;
 use crate::errors::ApiError;
 use crate::extract::Json;
+use crate::routes::with_db;
 use crate::startup::AppState;
-
-async fn with_conn<T, F>(state: web::Data<AppState>, f: F) -> Result<T, ApiError>
-where
-    T: Send + 'static,
-    F: FnOnce(&mut db::DbConn) -> Result<T, ApiError> + Send + 'static,
-{
-    web::block(move || {
-        let mut conn = db::get(&state.pool)?;
-        f(&mut conn)
-    })
-    .await?
-}
 
 /// `GET /v1/registrar/certificates/{number}`
 pub async fn lookup(
@@ -28,7 +16,7 @@ pub async fn lookup(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let number = path.into_inner();
-    let v = with_conn(state, move |c| {
+    let v = with_db(state, move |c, _| {
         crate::certificates::lookup(c, &staff, &number)
     })
     .await?;
@@ -51,7 +39,7 @@ pub async fn reissue(
 ) -> Result<HttpResponse, ApiError> {
     let number = path.into_inner();
     let note = body.0.note;
-    let v = with_conn(state, move |c| {
+    let v = with_db(state, move |c, _| {
         crate::certificates::reissue(c, &staff, &number, &note)
     })
     .await?;
@@ -75,7 +63,7 @@ pub async fn revoke(
 ) -> Result<HttpResponse, ApiError> {
     let number = path.into_inner();
     let b = body.0;
-    let v = with_conn(state, move |c| {
+    let v = with_db(state, move |c, _| {
         crate::certificates::revoke(c, &staff, &number, &b.basis, &b.document_reference)
     })
     .await?;
@@ -105,6 +93,6 @@ pub async fn audit_search(
     body: Json<AuditSearch>,
 ) -> Result<HttpResponse, ApiError> {
     let q = body.0;
-    let v = with_conn(state, move |c| crate::audit::search(c, &staff, &q)).await?;
+    let v = with_db(state, move |c, _| crate::audit::search(c, &staff, &q)).await?;
     Ok(HttpResponse::Ok().json(v))
 }

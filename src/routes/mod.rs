@@ -15,6 +15,7 @@ use actix_web::http::Method;
 use actix_web::{web, HttpRequest, Route};
 
 use crate::errors::ApiError;
+use crate::startup::AppState;
 
 /// One operation: method, path template (OpenAPI syntax) and the route that serves it.
 pub struct RouteSpec {
@@ -188,6 +189,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         }));
         cfg.service(resource);
     }
+}
+
+/// Runs a use case on a pooled connection off the async workers (diesel is blocking).
+pub async fn with_db<T, F>(state: web::Data<AppState>, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut crate::db::DbConn, &AppState) -> Result<T, ApiError> + Send + 'static,
+{
+    web::block(move || {
+        let mut conn = crate::db::get(&state.pool)?;
+        f(&mut conn, &state)
+    })
+    .await?
 }
 
 /// Answers a path no route has.
