@@ -69,8 +69,13 @@ pub(crate) fn staff_event<'a>(
     }
 }
 
-/// The application with this reference, at the staff member's office (else 404/403).
-fn load(conn: &mut DbConn, staff: &Staff, reference: &str) -> Result<Appointment, ApiError> {
+/// The application with this reference, for counter staff of its office (else 403/404).
+pub(crate) fn load(
+    conn: &mut DbConn,
+    staff: &Staff,
+    reference: &str,
+) -> Result<Appointment, ApiError> {
+    staff.require_role(&COUNTER)?;
     let app = appointments::find_by_reference(conn, reference)?.ok_or_else(not_found)?;
     staff.require_office(&app.office_id)?;
     Ok(app)
@@ -147,7 +152,6 @@ pub fn queue(
 
 /// One application in full (ID numbers included, for checking the documents); audited.
 pub fn read(conn: &mut DbConn, staff: &Staff, reference: &str) -> Result<Value, ApiError> {
-    staff.require_role(&COUNTER)?;
     let app = load(conn, staff, reference)?;
     let parties = appointments::parties(conn, app.id)?;
     let slot = match &app.slot_id {

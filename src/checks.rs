@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::applications::{invalid_transition, COUNTER};
+use crate::applications::{invalid_transition, load};
 use crate::audit::{self, Event};
 use crate::auth::Staff;
 use crate::db::appointments::{self, Appointment};
@@ -25,10 +25,7 @@ fn checked_in(
     reference: &str,
     action: &str,
 ) -> Result<Appointment, ApiError> {
-    staff.require_role(&COUNTER)?;
-    let app = appointments::find_by_reference(conn, reference)?
-        .ok_or_else(|| ApiError::not_found("The application"))?;
-    staff.require_office(&app.office_id)?;
+    let app = load(conn, staff, reference)?;
     if app.status != "checked_in" {
         return Err(invalid_transition(action, &app.status));
     }
@@ -275,9 +272,6 @@ pub fn manual(
 
 /// The checks of an application (latest per party, and the whole history).
 pub fn list(conn: &mut DbConn, staff: &Staff, reference: &str) -> Result<Value, ApiError> {
-    staff.require_role(&COUNTER)?;
-    let app = appointments::find_by_reference(conn, reference)?
-        .ok_or_else(|| ApiError::not_found("The application"))?;
-    staff.require_office(&app.office_id)?;
+    let app = load(conn, staff, reference)?;
     summary(conn, &app)
 }

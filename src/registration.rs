@@ -4,12 +4,12 @@
 use chrono::Datelike;
 use serde_json::{json, Value};
 
-use crate::applications::{invalid_transition, moved_on, staff_event as event, COUNTER};
+use crate::applications::{invalid_transition, load, moved_on, staff_event as event};
 use crate::audit;
 use crate::auth::Staff;
 use crate::booking::{self, Rules};
 use crate::checks;
-use crate::db::appointments::{self, Appointment};
+use crate::db::appointments;
 use crate::db::registration::{self, Certificate, Declaration};
 use crate::db::{self, household, offices, DbConn};
 use crate::domain::certificate::{CertificateNumber, Kind};
@@ -49,14 +49,6 @@ pub const REFUSAL_REASONS: [(&str, &str, &str); 6] = [
         "所持证件、证明材料不齐全或者相关信息不一致",
     ),
 ];
-
-fn load(conn: &mut DbConn, staff: &Staff, reference: &str) -> Result<Appointment, ApiError> {
-    staff.require_role(&COUNTER)?;
-    let app = appointments::find_by_reference(conn, reference)?
-        .ok_or_else(|| ApiError::not_found("The application"))?;
-    staff.require_office(&app.office_id)?;
-    Ok(app)
-}
 
 /// A party's declaration (申请结婚登记声明书), signed before the registrar as witness (监誓人).
 pub struct DeclarationIn {
