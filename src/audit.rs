@@ -77,7 +77,7 @@ pub fn search(
     let mut bad = Vec::new();
     let date = |name: &str, v: &Option<String>, bad: &mut Vec<InvalidParam>| {
         v.as_ref().and_then(|s| {
-            let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+            let d = crate::clock::parse_date(s);
             if d.is_none() {
                 bad.push(InvalidParam::new(name, "invalid_date", "a date YYYY-MM-DD"));
             }

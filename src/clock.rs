@@ -18,3 +18,12 @@ pub fn now() -> NaiveDateTime {
 pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&shanghai()).date_naive()
 }
+
+/// Parses exactly `YYYY-MM-DD` (chrono alone would also take `2021-6-1`).
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    let shaped = b.len() == 10 && b[4] == b'-' && b[7] == b'-';
+    shaped
+        .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .flatten()
+}

@@ -97,6 +97,25 @@ fn data_error(path: &str, message: &str) -> InvalidParam {
     }
 }
 
+/// An optional `YYYY-MM-DD` parameter named `name`: `default` when absent, 400 `invalid_date`
+/// when malformed.
+pub fn date_param(
+    name: &str,
+    v: Option<&str>,
+    default: chrono::NaiveDate,
+) -> Result<chrono::NaiveDate, ApiError> {
+    match v {
+        None => Ok(default),
+        Some(s) => crate::clock::parse_date(s).ok_or_else(|| {
+            ApiError::invalid(vec![InvalidParam::new(
+                name,
+                "invalid_date",
+                "a date YYYY-MM-DD",
+            )])
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,14 +1,13 @@
 //! Registrar routes for applications: the day's queue, one application, check-in, walk-ins.
 
 use actix_web::{web, HttpResponse};
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::applications::{self, WalkIn};
 use crate::auth::Staff;
 use crate::booking::Rules;
 use crate::errors::{ApiError, InvalidParam};
-use crate::extract::Json;
+use crate::extract::{date_param, Json};
 use crate::routes::eligibility::{parse_parties, PartyIn};
 use crate::routes::with_db;
 use crate::startup::AppState;
@@ -28,19 +27,7 @@ pub async fn queue(
     query: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let office_id = path.into_inner();
-    let day = match &query.date {
-        None => crate::clock::today(),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .ok()
-            .filter(|_| s.len() == 10)
-            .ok_or_else(|| {
-                ApiError::invalid(vec![InvalidParam::new(
-                    "date",
-                    "invalid_date",
-                    "a date YYYY-MM-DD",
-                )])
-            })?,
-    };
+    let day = date_param("date", query.date.as_deref(), crate::clock::today())?;
     let v = with_db(state, move |c, _| {
         applications::queue(c, &staff, &office_id, day)
     })

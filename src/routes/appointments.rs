@@ -3,14 +3,13 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use validator::ValidateEmail;
 
 use crate::booking::{self, BookingRequest, Rules};
 use crate::db;
 use crate::errors::{ApiError, InvalidParam};
-use crate::extract::Json;
+use crate::extract::{date_param, Json};
 use crate::routes::eligibility::{parse_parties, PartyIn};
 use crate::startup::AppState;
 
@@ -40,22 +39,6 @@ pub struct SlotQuery {
     pub to: Option<String>,
 }
 
-fn query_date(name: &str, v: &Option<String>, default: NaiveDate) -> Result<NaiveDate, ApiError> {
-    match v {
-        None => Ok(default),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .ok()
-            .filter(|_| s.len() == 10)
-            .ok_or_else(|| {
-                ApiError::invalid(vec![InvalidParam::new(
-                    name,
-                    "invalid_date",
-                    "a date YYYY-MM-DD",
-                )])
-            }),
-    }
-}
-
 /// `GET /v1/offices/{office_id}/slots?from=YYYY-MM-DD&to=YYYY-MM-DD`
 pub async fn slots(
     state: web::Data<AppState>,
@@ -64,11 +47,11 @@ pub async fn slots(
 ) -> Result<HttpResponse, ApiError> {
     let office_id = path.into_inner();
     let today = crate::clock::today();
-    let from = query_date("from", &query.from, today)?;
+    let from = date_param("from", query.from.as_deref(), today)?;
     let max = state.scheduling.max_range_days;
-    let to = query_date(
+    let to = date_param(
         "to",
-        &query.to,
+        query.to.as_deref(),
         from + chrono::Duration::days(i64::from(max) - 1),
     )?;
     if to < from {

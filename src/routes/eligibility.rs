@@ -48,13 +48,6 @@ pub struct PermitIn {
 /// Longest name accepted, in characters (names with 少数民族 transliterations run long).
 const MAX_NAME_CHARS: usize = 64;
 
-fn parse_date(s: &str) -> Option<NaiveDate> {
-    // Exactly YYYY-MM-DD: chrono alone would accept "2021-6-1".
-    let ok = s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
-    ok.then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-        .flatten()
-}
-
 /// Parses one party, adding each bad field to `errors`.
 pub fn parse_party(
     p: &PartyIn,
@@ -103,7 +96,7 @@ pub fn parse_party(
                 ))
             })
             .ok();
-        let until = parse_date(&rp.valid_until);
+        let until = crate::clock::parse_date(&rp.valid_until);
         if until.is_none() {
             errors.push(InvalidParam::new(
                 field("residence_permit.valid_until"),
@@ -181,16 +174,7 @@ pub async fn check(
     state.limiter.check(&http, "eligibility")?;
     let req = body.0;
     let today = crate::clock::today();
-    let date = match &req.date {
-        None => today,
-        Some(s) => parse_date(s).ok_or_else(|| {
-            ApiError::invalid(vec![InvalidParam::new(
-                "date",
-                "invalid_date",
-                "a date YYYY-MM-DD",
-            )])
-        })?,
-    };
+    let date = crate::extract::date_param("date", req.date.as_deref(), today)?;
     let parties = parse_parties(&req.parties, today)?;
     let pool = state.pool.clone();
     let office_id = req.office_id.clone();
