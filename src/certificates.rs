@@ -94,8 +94,10 @@ pub fn lookup(conn: &mut DbConn, staff: &Staff, number: &str) -> Result<Value, A
     view(conn, &c)
 }
 
-/// Reissues a valid certificate at the original office or at the office of either party's
-/// hukou, while the marital status is unchanged (local residents still married in the register).
+/// Reissues a valid certificate (补领) at the original office or at the office of either party's
+/// hukou, only while the marital status is unchanged (local residents still married in the
+/// register); otherwise a 婚姻登记记录证明 is due instead (domain brief §5, 婚姻登记条例 第17条
+/// (2003)). The `BJ` serial has its own per-office-year counter (UNCONFIRMED in the brief).
 pub fn reissue(
     conn: &mut DbConn,
     staff: &Staff,

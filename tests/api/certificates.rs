@@ -244,3 +244,64 @@ async fn the_full_walk_from_booking_to_revocation() {
         .unwrap();
     assert_eq!(shown["status"], "revoked");
 }
+
+/// The other side of the office rule: the office of a party's hukou may reissue.
+#[tokio::test]
+async fn the_office_of_a_partys_hukou_may_reissue() {
+    let app = spawn_app().await;
+    let token = app.registrar(OFFICE).await;
+    let (man, woman) = (nth_person(60, true), nth_person(60, false));
+    crate::helpers::add_residents(
+        &app,
+        &[(&man, "王强", "unmarried"), (&woman, "李娜", "unmarried")],
+    );
+    let parties = json!([
+        crate::helpers::party(&man, "王强", "320508", None),
+        crate::helpers::party(&woman, "李娜", "320505", None),
+    ]);
+    let walk: Value = app
+        .authed(
+            Method::POST,
+            &format!("/v1/registrar/offices/{OFFICE}/walk-ins"),
+            &token,
+        )
+        .json(&json!({"parties": parties}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let base = format!(
+        "/v1/registrar/applications/{}",
+        walk["reference"].as_str().unwrap()
+    );
+    app.authed(Method::POST, &format!("{base}/household-checks"), &token)
+        .send()
+        .await
+        .unwrap();
+    for party in 0..2 {
+        let d = json!({"party": party, "no_spouse": true, "no_prohibited_kinship": true, "voluntary": true});
+        app.authed(Method::POST, &format!("{base}/declarations"), &token)
+            .json(&d)
+            .send()
+            .await
+            .unwrap();
+    }
+    let reg: Value = register(&app, &token, walk["reference"].as_str().unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
+    let number = reg["certificate_number"].as_str().unwrap();
+    // 虎丘区 (320505) is the woman's hukou office.
+    let huqiu = app.registrar("sz-huqiu").await;
+    let resp = reissue(&app, &huqiu, number).await;
+    assert_eq!(resp.status(), 201);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(
+        v["certificate_number"],
+        format!("BJ320505-{}-000001", year()).as_str()
+    );
+    assert_eq!(v["office_id"], "sz-huqiu");
+}
