@@ -56,17 +56,7 @@ pub(crate) fn staff_event<'a>(
     subject: &'a str,
     details: Value,
 ) -> Event<'a> {
-    Event {
-        actor_kind: "staff",
-        actor_role: Some(staff.role.as_str()),
-        request_id: staff.request_id.as_deref(),
-        actor_id: Some(id),
-        office_id: Some(&staff.office_id),
-        action,
-        subject_kind: Some("appointment"),
-        subject_id: Some(subject),
-        details,
-    }
+    Event::by_staff(staff, id, action, Some(("appointment", subject)), details)
 }
 
 /// The application with this reference, for counter staff of its office (else 403/404).

@@ -22,6 +22,27 @@ pub struct Event<'a> {
 }
 
 impl<'a> Event<'a> {
+    /// An action of a signed-in staff member (`actor` is their id as text) on a subject.
+    pub fn by_staff(
+        staff: &'a crate::auth::Staff,
+        actor: &'a str,
+        action: &'a str,
+        subject: Option<(&'a str, &'a str)>,
+        details: serde_json::Value,
+    ) -> Self {
+        Event {
+            actor_kind: "staff",
+            actor_role: Some(staff.role.as_str()),
+            request_id: staff.request_id.as_deref(),
+            actor_id: Some(actor),
+            office_id: Some(&staff.office_id),
+            action,
+            subject_kind: subject.map(|s| s.0),
+            subject_id: subject.map(|s| s.1),
+            details,
+        }
+    }
+
     /// An action of a couple (anonymous, authorised by their manage token).
     pub fn couple(
         action: &'a str,

@@ -4,8 +4,8 @@
 
 use serde_json::{json, Value};
 
-use crate::applications::{invalid_transition, load};
-use crate::audit::{self, Event};
+use crate::applications::{invalid_transition, load, staff_event};
+use crate::audit;
 use crate::auth::Staff;
 use crate::db::appointments::{self, Appointment};
 use crate::db::household::{self, Check};
@@ -150,22 +150,18 @@ pub fn run(
             household::record_check(c, check)?;
             audit::record(
                 c,
-                Event {
-                    actor_kind: "staff",
-                    actor_role: Some(staff.role.as_str()),
-                    request_id: staff.request_id.as_deref(),
-                    actor_id: Some(&actor),
-                    office_id: Some(&staff.office_id),
-                    action: "household.checked",
-                    subject_kind: Some("appointment"),
-                    subject_id: Some(&subject),
-                    details: json!({
+                staff_event(
+                    staff,
+                    &actor,
+                    "household.checked",
+                    &subject,
+                    json!({
                         "person": masked,
                         "source": check.source,
                         "outcome": check.outcome,
                         "purpose": "marriage_registration",
                     }),
-                },
+                ),
             )?;
         }
         Ok(())
@@ -253,17 +249,13 @@ pub fn manual(
         let subject = app.id.to_string();
         audit::record(
             c,
-            Event {
-                actor_kind: "staff",
-                actor_role: Some(staff.role.as_str()),
-                request_id: staff.request_id.as_deref(),
-                actor_id: Some(&actor),
-                office_id: Some(&staff.office_id),
-                action: "household.manually_verified",
-                subject_kind: Some("appointment"),
-                subject_id: Some(&subject),
-                details: json!({ "party": m.party, "outcome": check.outcome }),
-            },
+            staff_event(
+                staff,
+                &actor,
+                "household.manually_verified",
+                &subject,
+                json!({ "party": m.party, "outcome": check.outcome }),
+            ),
         )?;
         Ok(())
     })?;

@@ -128,17 +128,13 @@ pub async fn put(
             let actor = staff.id.to_string();
             audit::record(
                 c,
-                audit::Event {
-                    actor_kind: "staff",
-                    actor_role: Some(staff.role.as_str()),
-                    request_id: staff.request_id.as_deref(),
-                    actor_id: Some(&actor),
-                    office_id: Some(&office_id),
-                    action: "schedule.updated",
-                    subject_kind: Some("office"),
-                    subject_id: Some(&office_id),
-                    details: serde_json::json!(to_body(&rule)),
-                },
+                audit::Event::by_staff(
+                    &staff,
+                    &actor,
+                    "schedule.updated",
+                    Some(("office", &office_id)),
+                    serde_json::json!(to_body(&rule)),
+                ),
             )?;
             Ok(())
         })

@@ -29,17 +29,7 @@ fn event<'a>(
     action: &'a str,
     subject: &'a str,
 ) -> audit::Event<'a> {
-    audit::Event {
-        actor_kind: "staff",
-        actor_role: Some(staff.role.as_str()),
-        request_id: staff.request_id.as_deref(),
-        actor_id: Some(actor),
-        office_id: Some(&staff.office_id),
-        action,
-        subject_kind: Some("staff"),
-        subject_id: Some(subject),
-        details: json!({}),
-    }
+    audit::Event::by_staff(staff, actor, action, Some(("staff", subject)), json!({}))
 }
 
 /// `GET /v1/registrar/offices/{office_id}/staff`: supervisors and auditors of the office.
