@@ -232,20 +232,13 @@ pub fn register(
             .collect::<Vec<_>>()
             .join("、");
         if !app.contact_email.is_empty() {
-            let local = now + chrono::Duration::hours(8);
-            let text = include_str!("../templates/registered.txt")
-                .replace("{names}", &names)
-                .replace("{office}", &office.name)
-                .replace("{certificate}", &number)
-                .replace("{date_zh}", &local.format("%Y年%m月%d日").to_string())
-                .replace("{date_en}", &local.format("%-d %B %Y").to_string());
-            let email = crate::mail::Email {
-                to: app.contact_email.clone(),
-                subject: format!("结婚登记完成 {number} / Marriage registered"),
-                text,
-                ics: None,
-                ics_method: None,
-            };
+            let email = crate::mail::registered(
+                &app.contact_email,
+                &names,
+                &office.name,
+                &number,
+                crate::db::slots::to_local(now),
+            );
             db::outbox::enqueue(c, crate::outbox::EMAIL, &json!(email), now)?;
         }
         let actor = staff.id.to_string();

@@ -161,6 +161,29 @@ pub fn render(kind: Kind, m: &AppointmentMail<'_>, from: &Mailbox) -> Email {
     }
 }
 
+/// The notice that a marriage was registered (no invitation: it has happened).
+pub fn registered(
+    to: &str,
+    names: &str,
+    office: &str,
+    certificate: &str,
+    local: NaiveDateTime,
+) -> Email {
+    let text = include_str!("../../templates/registered.txt")
+        .replace("{names}", names)
+        .replace("{office}", office)
+        .replace("{certificate}", certificate)
+        .replace("{date_zh}", &local.format("%Y年%m月%d日").to_string())
+        .replace("{date_en}", &local.format("%-d %B %Y").to_string());
+    Email {
+        to: to.to_owned(),
+        subject: format!("结婚登记完成 {certificate} / Marriage registered"),
+        text,
+        ics: None,
+        ics_method: None,
+    }
+}
+
 /// Builds the MIME message: text/plain, plus a text/calendar part when there is an invitation.
 pub fn to_message(email: &Email, from: &Mailbox) -> Result<Message, String> {
     let to: Mailbox = email.to.parse().map_err(|e| format!("recipient: {e}"))?;
