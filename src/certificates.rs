@@ -13,6 +13,8 @@ use crate::db::registration::{self, Certificate};
 use crate::db::{self, household, offices, DbConn};
 use crate::domain::certificate::{CertificateNumber, Kind};
 use crate::errors::{ApiError, InvalidParam};
+use crate::partner::notifications::{self, OfficeRef, Party};
+use crate::partner::Directory;
 
 /// Legal bases of a revocation (2021 four-agency guidance on false documents and impersonation).
 pub const REVOCATION_BASES: [&str; 4] = [
@@ -94,6 +96,41 @@ pub fn lookup(conn: &mut DbConn, staff: &Staff, number: &str) -> Result<Value, A
     view(conn, &c)
 }
 
+/// Tells the parties' home regions about a reissue or revocation (in the caller's transaction).
+fn notify(
+    conn: &mut DbConn,
+    directory: &Directory,
+    kind: &str,
+    number: &str,
+    appointment_id: i64,
+    office: &offices::Office,
+) -> Result<(), ApiError> {
+    let parties = appointments::parties(conn, appointment_id)?;
+    // The marriage's registration time: the first (J) certificate of the application.
+    let registered_at = registration::certificates_of(conn, appointment_id)?
+        .iter()
+        .find(|c| c.kind == Kind::Marriage.prefix())
+        .map(|c| c.issued_at)
+        .unwrap_or_else(crate::clock::now);
+    notifications::enqueue(
+        conn,
+        directory,
+        kind,
+        number,
+        registered_at,
+        &OfficeRef::from(office),
+        &parties
+            .iter()
+            .map(|p| Party {
+                id_number: &p.id_number,
+                name: &p.name,
+                hukou_division_code: &p.hukou_division_code,
+            })
+            .collect::<Vec<_>>(),
+    )?;
+    Ok(())
+}
+
 /// Reissues a valid certificate (补领) at the original office or at the office of either party's
 /// hukou, only while the marital status is unchanged (local residents still married in the
 /// register); otherwise a 婚姻登记记录证明 is due instead (domain brief §5, 婚姻登记条例 第17条
@@ -101,6 +138,7 @@ pub fn lookup(conn: &mut DbConn, staff: &Staff, number: &str) -> Result<Value, A
 pub fn reissue(
     conn: &mut DbConn,
     staff: &Staff,
+    directory: &Directory,
     number: &str,
     note: &str,
 ) -> Result<Value, ApiError> {
@@ -191,6 +229,14 @@ pub fn reissue(
                 json!({ "old": number, "new": n, "note": note.trim() }),
             ),
         )?;
+        notify(
+            c,
+            directory,
+            notifications::CERTIFICATE_REISSUED,
+            &n,
+            old.appointment_id,
+            &here,
+        )?;
         Ok(n)
     })?;
     let c = registration::certificate(conn, &new_number)?
@@ -203,6 +249,7 @@ pub fn reissue(
 pub fn revoke(
     conn: &mut DbConn,
     staff: &Staff,
+    directory: &Directory,
     number: &str,
     basis: &str,
     document: &str,
@@ -252,6 +299,16 @@ pub fn revoke(
                 &subject,
                 json!({ "certificate": number, "basis": basis, "document": document.trim() }),
             ),
+        )?;
+        let office =
+            offices::find(tx, &c.office_id)?.ok_or_else(|| ApiError::not_found("The office"))?;
+        notify(
+            tx,
+            directory,
+            notifications::REGISTRATION_REVOKED,
+            number,
+            c.appointment_id,
+            &office,
         )?;
         Ok(())
     })?;

@@ -94,6 +94,7 @@ pub fn run(
     let parties = appointments::parties(conn, app.id)?;
     let mut results = Vec::new();
     for p in &parties {
+        let mut partner = None;
         let check = if p.hukou_division_code.starts_with(region_prefix) {
             let record = household::find(conn, &p.id_number)?;
             let answer = Answer {
@@ -115,6 +116,7 @@ pub fn run(
                 application_reference: app.reference.clone(),
                 registrar_id: staff.id,
             };
+            partner = verifier.partner_of(&p.hukou_division_code);
             match verifier.verify(&subject, &case) {
                 Ok(answer) => judge("partner", p.idx, &answer, &app, staff),
                 Err(e) => Check {
@@ -141,12 +143,12 @@ pub fn run(
             outcome = %check.outcome,
             "household check"
         );
-        results.push((check, mask(&p.id_number)));
+        results.push((check, mask(&p.id_number), partner));
     }
     db::write_tx(conn, |c| -> Result<(), ApiError> {
         let actor = staff.id.to_string();
         let subject = app.id.to_string();
-        for (check, masked) in &results {
+        for (check, masked, partner) in &results {
             household::record_check(c, check)?;
             audit::record(
                 c,
@@ -159,6 +161,8 @@ pub fn run(
                         "person": masked,
                         "source": check.source,
                         "outcome": check.outcome,
+                        "reason": check.reason,
+                        "partner": partner,
                         "purpose": "marriage_registration",
                     }),
                 ),

@@ -39,6 +39,23 @@ pub enum Command {
     /// This region's household register.
     #[command(subcommand)]
     Household(HouseholdCommand),
+    /// The partner protocol: this instance's signing key.
+    #[command(subcommand)]
+    Partner(PartnerCommand),
+}
+
+/// `partner …`
+#[derive(Debug, Subcommand)]
+pub enum PartnerCommand {
+    /// Generate an Ed25519 key pair: writes the private key (PKCS#8 PEM, mode 0600) to FILE and
+    /// prints the public key to send to the partner regions for their directories.
+    Keygen {
+        /// Where the private key goes; an existing file is never overwritten.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Print the public key of the configured private key (`partner.private_key_file`).
+    PublicKey,
 }
 
 /// `household …`
@@ -119,6 +136,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Office(cmd) => office(settings, cmd),
         Command::Staff(cmd) => staff(settings, cmd),
         Command::Household(cmd) => household(settings, cmd),
+        Command::Partner(cmd) => partner(settings, cmd),
     };
     match result {
         Ok(()) => 0,
@@ -296,6 +314,37 @@ fn household(settings: Settings, cmd: HouseholdCommand) -> anyhow::Result<()> {
     println!("{summary}");
     if summary.rejected > 0 {
         println!("rejected rows: {}", errors_path.display());
+    }
+    Ok(())
+}
+
+fn partner(settings: Settings, cmd: PartnerCommand) -> anyhow::Result<()> {
+    use crate::partner::keys;
+    match cmd {
+        PartnerCommand::Keygen { out } => {
+            let key = keys::generate().map_err(anyhow::Error::msg)?;
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options
+                .open(&out)
+                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
+            std::io::Write::write_all(&mut file, keys::private_to_pem(&key).as_bytes())?;
+            println!("private key written to {}", out.display());
+            println!("public key (send it to the partner regions):");
+            println!("{}", keys::public_to_text(&key.verifying_key()));
+        }
+        PartnerCommand::PublicKey => {
+            let file = settings.partner.private_key_file.trim();
+            if file.is_empty() {
+                anyhow::bail!("`partner.private_key_file` is not set");
+            }
+            let pem = std::fs::read_to_string(file)
+                .map_err(|e| anyhow::anyhow!("cannot read {file}: {e}"))?;
+            let key = keys::private_from_pem(&pem).map_err(anyhow::Error::msg)?;
+            println!("{}", keys::public_to_text(&key.verifying_key()));
+        }
     }
     Ok(())
 }

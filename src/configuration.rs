@@ -24,6 +24,7 @@ pub struct Settings {
     pub rate_limit: RateLimitSettings,
     pub sweep: SweepSettings,
     pub staff: StaffSettings,
+    pub partner: PartnerSettings,
     pub log: LogSettings,
 }
 
@@ -34,6 +35,35 @@ pub struct StaffSettings {
     pub session_hours: u32,
     pub max_failures: u32,
     pub failure_window_minutes: u32,
+}
+
+/// `[partner]`: this instance's signing key and the directory of partner instances.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerSettings {
+    pub key_id: String,
+    pub private_key_file: String,
+    pub public_url: String,
+    pub clock_skew_secs: u64,
+    pub max_validity_secs: u64,
+    pub connect_timeout_ms: u64,
+    pub timeout_ms: u64,
+    pub retries: u32,
+    pub retry_backoff_ms: u64,
+    pub peers: Vec<PeerSettings>,
+}
+
+/// One `[[partner.peers]]` entry: a partner instance.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeerSettings {
+    pub name: String,
+    pub prefixes: Vec<String>,
+    pub base_url: String,
+    pub key_id: String,
+    pub public_key: String,
+    #[serde(default)]
+    pub operations: Vec<String>,
 }
 
 /// `[rate_limit]`: per-address limits of the public POST routes.
@@ -285,6 +315,9 @@ impl Settings {
                 "outbox",
                 "poll_interval_ms and lease_secs must be greater than 0",
             );
+        }
+        if let Err(e) = crate::partner::Directory::from_settings(&self.partner, &self.instance) {
+            return Err(ConfigError(e));
         }
         if let Err(e) = crate::scheduling::Scheduling::from_settings(&self.booking) {
             return Err(ConfigError(e));

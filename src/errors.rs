@@ -54,6 +54,8 @@ pub struct Problem {
     pub allow: Option<String>,
     /// Seconds to wait, sent in `Retry-After` (429; 503 defaults to 5).
     pub retry_after: Option<u64>,
+    /// The `WWW-Authenticate` challenge of a 401 (default: the registrar bearer scheme).
+    pub challenge: Option<&'static str>,
 }
 
 /// The JSON body of a problem.
@@ -95,6 +97,7 @@ impl ApiError {
             extensions: serde_json::Map::new(),
             allow: None,
             retry_after: None,
+            challenge: None,
         }))
     }
 
@@ -246,6 +249,30 @@ impl ApiError {
         )
     }
 
+    /// 401 (or 403 for an operation the partner may not call): a partner request whose
+    /// signature was refused, with the stable reason code.
+    pub fn partner_refused(forbidden: bool, code: &'static str, detail: String) -> Self {
+        let (status, title, title_zh) = if forbidden {
+            (
+                StatusCode::FORBIDDEN,
+                "Operation not permitted",
+                "无权调用该接口",
+            )
+        } else {
+            (
+                StatusCode::UNAUTHORIZED,
+                "Partner signature refused",
+                "伙伴签名无效",
+            )
+        };
+        let mut e = ApiError::new(status, code, title, title_zh).with_detail(
+            detail,
+            "请求须按 RFC 9421 以目录中登记的密钥签名，且在有效期内、随机数未被使用过。",
+        );
+        e.challenge = Some("Signature");
+        e
+    }
+
     /// 403 with a specific code (`forbidden_office`, `forbidden_role`).
     pub fn forbidden(code: &'static str) -> Self {
         ApiError::new(StatusCode::FORBIDDEN, code, "Forbidden", "无权操作")
@@ -369,7 +396,8 @@ impl ApiError {
             resp.insert_header((header::ALLOW, allow.as_str()));
         }
         if self.status == StatusCode::UNAUTHORIZED {
-            resp.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"hunyin\""));
+            let challenge = self.challenge.unwrap_or("Bearer realm=\"hunyin\"");
+            resp.insert_header((header::WWW_AUTHENTICATE, challenge));
         }
         match self.retry_after {
             Some(secs) => {

@@ -18,6 +18,7 @@ pub mod mail;
 pub mod metrics;
 pub mod middleware;
 pub mod outbox;
+pub mod partner;
 pub mod ratelimit;
 pub mod registration;
 pub mod routes;

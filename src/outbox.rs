@@ -32,6 +32,8 @@ pub struct Worker {
     pub mailer: Mailer,
     pub from: Mailbox,
     pub settings: OutboxSettings,
+    /// HTTP agent for partner notifications.
+    pub agent: ureq::Agent,
 }
 
 /// Delay before retry number `attempts` (1-based): base * 2^(attempts-1), capped.
@@ -110,6 +112,14 @@ impl Worker {
                     // Rescheduled or cancelled since: this reminder is obsolete.
                     None => return Ok(()),
                 }
+            }
+            crate::partner::notifications::KIND => {
+                return crate::partner::notifications::deliver(
+                    conn,
+                    &self.state.partners,
+                    &self.agent,
+                    payload,
+                )
             }
             other => return Err(format!("unknown outbox kind {other:?}")),
         };

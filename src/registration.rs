@@ -14,6 +14,7 @@ use crate::db::registration::{self, Certificate, Declaration};
 use crate::db::{self, household, offices, DbConn};
 use crate::domain::certificate::{CertificateNumber, Kind};
 use crate::errors::{ApiError, InvalidParam};
+use crate::partner::notifications::{self, OfficeRef, Party};
 
 /// Statutory reasons to refuse (婚姻登记条例 2003 第6条, 第4条, 第5条), with their citations and
 /// the wording of the written notice.
@@ -241,6 +242,24 @@ pub fn register(
             );
             db::outbox::enqueue(c, crate::outbox::EMAIL, &json!(email), now)?;
         }
+        let hukou: Vec<String> = parties.iter().map(|p| p.hukou.as_string()).collect();
+        let notified = notifications::enqueue(
+            c,
+            rules.directory,
+            notifications::MARRIAGE_REGISTERED,
+            &number,
+            now,
+            &OfficeRef::from(&office),
+            &parties
+                .iter()
+                .zip(&hukou)
+                .map(|(p, h)| Party {
+                    id_number: p.id_number.as_str(),
+                    name: &p.name,
+                    hukou_division_code: h,
+                })
+                .collect::<Vec<_>>(),
+        )?;
         let actor = staff.id.to_string();
         let subject = app.id.to_string();
         audit::record(
@@ -250,7 +269,7 @@ pub fn register(
                 &actor,
                 "registration.registered",
                 &subject,
-                json!({ "certificate": number }),
+                json!({ "certificate": number, "partners_notified": notified }),
             ),
         )?;
         let answer = json!({

@@ -215,6 +215,38 @@ diesel::table! {
 }
 
 diesel::joinable!(household_checks -> appointments (appointment_id));
+diesel::table! {
+    partner_nonces (key_id, nonce) {
+        key_id -> Text,
+        nonce -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    partner_notifications (event_id) {
+        event_id -> Text,
+        partner -> Text,
+        kind -> Text,
+        certificate_number -> Text,
+        office -> Text,
+        registered_at -> Timestamp,
+        received_at -> Timestamp,
+        applied -> Integer,
+    }
+}
+
+diesel::table! {
+    partner_marriages (id) {
+        id -> BigInt,
+        event_id -> Text,
+        certificate_number -> Text,
+        id_number -> Text,
+        previous_status -> Text,
+        restored_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(staff_sessions -> staff (staff_id));
 diesel::joinable!(staff -> offices (office_id));
 diesel::joinable!(appointment_parties -> appointments (appointment_id));
@@ -234,6 +266,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     office_schedules,
     offices,
     outbox,
+    partner_marriages,
+    partner_nonces,
+    partner_notifications,
     refusals,
     sign_in_failures,
     slots,

@@ -20,6 +20,8 @@ use crate::extract::BodyLimit;
 use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::outbox::Worker;
+use crate::partner::client::PartnerVerifier;
+use crate::partner::Partners;
 use crate::ratelimit::RateLimiter;
 use crate::scheduling::Scheduling;
 use crate::{middleware, routes, seed};
@@ -46,6 +48,8 @@ pub struct AppState {
     pub staff: crate::configuration::StaffSettings,
     /// Household checks of parties from other regions.
     pub verifier: Arc<dyn crate::verification::HouseholdVerifier>,
+    /// Our signing identity and the partner directory.
+    pub partners: Arc<Partners>,
 }
 
 /// Start-up failures, each with the underlying message.
@@ -89,6 +93,10 @@ impl Application {
         mailer: Option<Mailer>,
     ) -> Result<Application, StartupError> {
         let policy = seed::load_policy(&settings).map_err(StartupError::Rules)?;
+        let partners = Arc::new(
+            Partners::from_settings(&settings.partner, &settings.instance)
+                .map_err(StartupError::Rules)?,
+        );
         let seed_offices = seed::load_offices(&settings).map_err(StartupError::Rules)?;
         let scheduling =
             Scheduling::from_settings(&settings.booking).map_err(StartupError::Rules)?;
@@ -135,13 +143,19 @@ impl Application {
             reminder_hours: settings.mail.reminder_hours_before,
             limiter: RateLimiter::new(settings.rate_limit.clone()),
             staff: settings.staff.clone(),
-            verifier: Arc::new(crate::verification::NoPartners),
+            verifier: if partners.directory.peers.is_empty() {
+                Arc::new(crate::verification::NoPartners)
+            } else {
+                Arc::new(PartnerVerifier::new(partners.clone()))
+            },
+            partners: partners.clone(),
         });
         let worker = Arc::new(Worker {
             state: state.clone(),
             mailer,
             from: mail_from,
             settings: settings.outbox.clone(),
+            agent: crate::partner::client::agent(partners.connect_timeout, partners.timeout),
         });
         tokio::spawn(worker.run());
         tokio::spawn(crate::booking::sweep_loop(

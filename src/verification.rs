@@ -1,7 +1,7 @@
 //! The household check of a party whose hukou lies in another region goes through this seam;
 //! the partner-protocol work implements it with signed requests to the partner's instance.
-//! Until then every remote check answers `no_partner_instance` and the registrar verifies the
-//! paper 户口簿 by hand.
+//! With no partner configured every remote check answers `no_partner_instance` and the
+//! registrar verifies the paper 户口簿 by hand.
 
 /// Who is asked about.
 #[derive(Debug, Clone)]
@@ -52,6 +52,11 @@ impl VerifyError {
 
 /// Asks the instance of a party's hukou region.
 pub trait HouseholdVerifier: Send + Sync {
+    /// The partner that would answer for this hukou code, for the audit trail.
+    fn partner_of(&self, _hukou: &str) -> Option<String> {
+        None
+    }
+
     fn verify(&self, subject: &Subject, case: &Case) -> Result<Answer, VerifyError>;
 }
 

@@ -29,6 +29,8 @@ pub struct Rules<'a> {
     pub reminder_hours: u32,
     /// GB/T 2260 prefix of this instance's region.
     pub region_prefix: &'a str,
+    /// Partner instances to notify of registrations.
+    pub directory: &'a crate::partner::Directory,
 }
 
 impl<'a> Rules<'a> {
@@ -40,6 +42,7 @@ impl<'a> Rules<'a> {
             mail_from: &state.mail_from,
             reminder_hours: state.reminder_hours,
             region_prefix: &state.region_prefix,
+            directory: &state.partners.directory,
         }
     }
 }

@@ -49,7 +49,10 @@ pub async fn sweep_loop(
         let st = state.clone();
         let swept = tokio::task::spawn_blocking(move || -> Result<usize, ApiError> {
             let mut conn = db::get(&st.pool)?;
-            sweep_no_shows(&mut conn, crate::clock::now())
+            let now = crate::clock::now();
+            // Nonces of partner signatures that can no longer be accepted anyway.
+            db::partner::purge_nonces(&mut conn, now)?;
+            sweep_no_shows(&mut conn, now)
         })
         .await;
         match swept {

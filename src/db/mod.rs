@@ -7,6 +7,7 @@ pub mod household;
 pub mod migrations;
 pub mod offices;
 pub mod outbox;
+pub mod partner;
 pub mod registration;
 pub mod slots;
 pub mod staff;

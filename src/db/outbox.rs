@@ -126,3 +126,66 @@ pub fn pending(conn: &mut DbConn) -> QueryResult<i64> {
         .count()
         .get_result(conn)
 }
+
+/// One message as shown to supervisors.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct Row {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub created_at: NaiveDateTime,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub available_at: NaiveDateTime,
+    pub delivered_at: Option<NaiveDateTime>,
+    pub failed_at: Option<NaiveDateTime>,
+}
+
+/// Messages of one kind, newest first: all of them, or only those not delivered.
+pub fn of_kind(
+    conn: &mut DbConn,
+    kind: &str,
+    undelivered_only: bool,
+    limit: i64,
+) -> QueryResult<Vec<Row>> {
+    let mut q = outbox::table
+        .filter(outbox::kind.eq(kind))
+        .select(Row::as_select())
+        .order(outbox::id.desc())
+        .limit(limit)
+        .into_boxed();
+    if undelivered_only {
+        q = q.filter(outbox::delivered_at.is_null());
+    }
+    q.load(conn)
+}
+
+/// One message of a kind.
+pub fn find_of_kind(conn: &mut DbConn, id: i64, kind: &str) -> QueryResult<Option<Row>> {
+    outbox::table
+        .find(id)
+        .filter(outbox::kind.eq(kind))
+        .select(Row::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Puts a message that was set aside as failed back in the queue, due now, with a fresh count
+/// of attempts; false if it was not failed.
+pub fn requeue_failed(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
+    diesel::update(
+        outbox::table
+            .find(id)
+            .filter(outbox::failed_at.is_not_null())
+            .filter(outbox::delivered_at.is_null()),
+    )
+    .set((
+        outbox::failed_at.eq(None::<NaiveDateTime>),
+        outbox::attempts.eq(0),
+        outbox::available_at.eq(now),
+        outbox::locked_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
+}

@@ -39,8 +39,8 @@ pub async fn reissue(
 ) -> Result<HttpResponse, ApiError> {
     let number = path.into_inner();
     let note = body.0.note;
-    let v = with_db(state, move |c, _| {
-        crate::certificates::reissue(c, &staff, &number, &note)
+    let v = with_db(state, move |c, st| {
+        crate::certificates::reissue(c, &staff, &st.partners.directory, &number, &note)
     })
     .await?;
     Ok(HttpResponse::Created().json(v))
@@ -63,8 +63,15 @@ pub async fn revoke(
 ) -> Result<HttpResponse, ApiError> {
     let number = path.into_inner();
     let b = body.0;
-    let v = with_db(state, move |c, _| {
-        crate::certificates::revoke(c, &staff, &number, &b.basis, &b.document_reference)
+    let v = with_db(state, move |c, st| {
+        crate::certificates::revoke(
+            c,
+            &staff,
+            &st.partners.directory,
+            &number,
+            &b.basis,
+            &b.document_reference,
+        )
     })
     .await?;
     Ok(HttpResponse::Ok().json(v))

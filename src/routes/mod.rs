@@ -7,6 +7,7 @@ pub mod certificates;
 pub mod eligibility;
 pub mod health;
 pub mod offices;
+pub mod partner;
 pub mod registrar;
 pub mod schedules;
 pub mod staff;
@@ -163,6 +164,25 @@ pub fn table() -> Vec<RouteSpec> {
         RouteSpec::new(Method::POST, "/v1/registrar/audit-events/search", || {
             web::post().to(certificates::audit_search)
         }),
+        RouteSpec::new(Method::GET, "/v1/registrar/partner-deliveries", || {
+            web::get().to(partner::deliveries)
+        }),
+        RouteSpec::new(
+            Method::POST,
+            "/v1/registrar/partner-deliveries/{delivery_id}/retry",
+            || web::post().to(partner::retry_delivery),
+        ),
+        RouteSpec::new(Method::POST, "/v1/partner/household-verifications", || {
+            web::post().to(partner::household_verification)
+        }),
+        RouteSpec::new(Method::POST, "/v1/partner/notifications", || {
+            web::post().to(partner::notification)
+        }),
+        RouteSpec::new(
+            Method::GET,
+            "/v1/partner/registrations/{certificate_number}",
+            || web::get().to(partner::registration_status),
+        ),
     ]
 }
 

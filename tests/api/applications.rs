@@ -1,11 +1,10 @@
 //! The registrar's day: the queue, reading an application (audited), check-in, walk-ins.
 
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{nth_couple, nth_person, party, problem, spawn_app, TestApp};
+use crate::helpers::{nth_couple, nth_person, party, problem, slot_today, spawn_app, TestApp};
 
 const OFFICE: &str = "sz-gusu";
 
@@ -18,15 +17,7 @@ pub async fn booked_today(app: &TestApp, n: u32) -> String {
     let resp = app.book(OFFICE, &slot, nth_couple(n)).await;
     assert_eq!(resp.status(), 201);
     let v: Value = resp.json().await.unwrap();
-    let now = chrono::Utc::now().naive_utc();
-    let fmt = |t: chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M:%S").to_string();
-    app.connect()
-        .batch_execute(&format!(
-            "UPDATE slots SET starts_at = '{}', ends_at = '{}' WHERE id = '{slot}'",
-            fmt(now + chrono::Duration::minutes(1)),
-            fmt(now + chrono::Duration::minutes(30)),
-        ))
-        .unwrap();
+    slot_today(app, &slot);
     v["reference"].as_str().unwrap().to_owned()
 }
 

@@ -295,3 +295,57 @@ async fn staff_add_reads_the_password_from_stdin_and_the_account_signs_in() {
     let resp = app.post_sign_in("sun.li", "a long password").await;
     assert_eq!(resp.status(), 201);
 }
+
+#[test]
+fn partner_keygen_writes_a_private_key_once_and_the_directory_reads_from_toml() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = empty_dir();
+    let out = hunyin(dir.path(), &["partner", "keygen", "--out", "js.pem"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let public = printed.lines().last().unwrap().trim().to_owned();
+    assert_eq!(public.len(), 44, "{printed}");
+    let pem = std::fs::read_to_string(dir.path().join("js.pem")).unwrap();
+    assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+    let mode = std::fs::metadata(dir.path().join("js.pem"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    // Never overwrites a key.
+    let again = hunyin(dir.path(), &["partner", "keygen", "--out", "js.pem"], &[]);
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("js.pem")).unwrap(),
+        pem
+    );
+
+    // A region's configuration: our key, and a partner in the directory.
+    let config = format!(
+        "[partner]\nkey_id = \"jiangsu-2026\"\nprivate_key_file = \"js.pem\"\n\n\
+         [[partner.peers]]\nname = \"henan\"\nprefixes = [\"41\"]\nbase_url = \"https://hunyin.ha.example\"\n\
+         key_id = \"henan-2026\"\npublic_key = \"{public}\"\noperations = [\"household_verification\"]\n"
+    );
+    std::fs::write(dir.path().join("js.toml"), &config).unwrap();
+    let out = hunyin(
+        dir.path(),
+        &["--config", "js.toml", "partner", "public-key"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), public);
+
+    // A bad directory entry stops the start, naming the entry.
+    let bad = config.replace(
+        "operations = [\"household_verification\"]",
+        "operations = [\"drop_tables\"]",
+    );
+    std::fs::write(dir.path().join("bad.toml"), bad).unwrap();
+    let out = hunyin(dir.path(), &["--config", "bad.toml", "migrate"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("partner.peers[0]") && stderr(&out).contains("drop_tables"),
+        "{}",
+        stderr(&out)
+    );
+}

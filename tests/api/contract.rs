@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{problem, spawn_app};
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
@@ -94,14 +94,25 @@ async fn every_spec_operation_is_served_over_http() {
     }
 }
 
-/// Every registrar route but sign-in refuses an anonymous request with 401.
+/// Every registrar route but sign-in refuses an anonymous request with 401, and so does every
+/// partner route (no signature).
 #[tokio::test]
-async fn every_registrar_route_refuses_anonymous_requests() {
+async fn every_registrar_and_partner_route_refuses_anonymous_requests() {
     let app = spawn_app().await;
     let guarded: Vec<_> = hunyin::routes::table()
         .into_iter()
-        .filter(|r| r.path.starts_with("/v1/registrar/") && r.path != "/v1/registrar/sessions")
+        .filter(|r| {
+            (r.path.starts_with("/v1/registrar/") && r.path != "/v1/registrar/sessions")
+                || r.path.starts_with("/v1/partner/")
+        })
         .collect();
+    assert_eq!(
+        guarded
+            .iter()
+            .filter(|r| r.path.starts_with("/v1/partner/"))
+            .count(),
+        3
+    );
     assert!(!guarded.is_empty());
     for r in guarded {
         let path = r
@@ -120,5 +131,17 @@ async fn every_registrar_route_refuses_anonymous_requests() {
             .await
             .unwrap();
         assert_eq!(resp.status(), 401, "{} {}", r.method, r.path);
+        let expected = if r.path.starts_with("/v1/partner/") {
+            "signature_missing"
+        } else {
+            "unauthenticated"
+        };
+        assert_eq!(
+            problem(resp).await["code"],
+            expected,
+            "{} {}",
+            r.method,
+            r.path
+        );
     }
 }

@@ -51,13 +51,17 @@ impl TestDb {
                     url,
                 }
             }
-            None => {
-                let dir = std::env::temp_dir().join(format!("hunyin-test-{id}"));
-                std::fs::create_dir_all(&dir).expect("temp dir");
-                let url = format!("sqlite://{}", dir.join("hunyin.db").display());
-                TestDb::Sqlite { dir, url }
-            }
+            None => TestDb::create_sqlite(),
         }
+    }
+
+    /// A fresh SQLite database in its own folder, whatever the suite's engine.
+    pub fn create_sqlite() -> TestDb {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let dir = std::env::temp_dir().join(format!("hunyin-test-{id}"));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let url = format!("sqlite://{}", dir.join("hunyin.db").display());
+        TestDb::Sqlite { dir, url }
     }
 
     /// The URL the app is given.
@@ -560,6 +564,20 @@ impl TestApp {
             .request(method, self.url(path))
             .bearer_auth(token)
     }
+}
+
+/// Moves a slot to start in a minute, so that its appointments are today's.
+pub fn slot_today(app: &TestApp, slot: &str) {
+    use diesel::connection::SimpleConnection;
+    let now = chrono::Utc::now().naive_utc();
+    let fmt = |t: chrono::NaiveDateTime| t.format("%Y-%m-%d %H:%M:%S").to_string();
+    app.connect()
+        .batch_execute(&format!(
+            "UPDATE slots SET starts_at = '{}', ends_at = '{}' WHERE id = '{slot}'",
+            fmt(now + chrono::Duration::minutes(1)),
+            fmt(now + chrono::Duration::minutes(30)),
+        ))
+        .unwrap();
 }
 
 /// Puts residents (ID number, name, marital status) of 苏州 姑苏区 straight into the register.

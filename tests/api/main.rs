@@ -13,6 +13,7 @@ mod household;
 mod mail;
 mod offices;
 mod operations;
+mod partner;
 mod privacy;
 mod problems;
 mod registrar;
