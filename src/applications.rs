@@ -9,7 +9,7 @@ use crate::audit::{self, Event};
 use crate::auth::{Role, Staff};
 use crate::booking::{self, rfc3339_local, Rules};
 use crate::db::appointments::{self, Appointment, NewAppointment};
-use crate::db::slots::{to_local, to_utc};
+use crate::db::slots::to_local;
 use crate::db::{self, offices, DbConn};
 use crate::domain::eligibility::Party;
 use crate::errors::ApiError;
@@ -71,12 +71,6 @@ pub(crate) fn load(
     Ok(app)
 }
 
-/// Start of a Shanghai day, and of the next, in UTC.
-fn day_bounds(day: NaiveDate) -> (NaiveDateTime, NaiveDateTime) {
-    let start = to_utc(day.and_hms_opt(0, 0, 0).expect("midnight"));
-    (start, start + chrono::Duration::days(1))
-}
-
 /// The day's queue of an office: booked slots of that day and walk-ins taken that day, in
 /// order, parties masked. One audit event records the read.
 pub fn queue(
@@ -87,7 +81,7 @@ pub fn queue(
 ) -> Result<Value, ApiError> {
     staff.require_role(&COUNTER)?;
     staff.require_office(office_id)?;
-    let (from, to) = day_bounds(day);
+    let (from, to) = crate::db::slots::day_range_utc(day, day);
     let booked: Vec<(Appointment, Option<NaiveDateTime>, Option<NaiveDateTime>)> = a::table
         .left_join(s::table)
         .filter(a::office_id.eq(office_id))

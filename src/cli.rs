@@ -39,6 +39,22 @@ pub enum Command {
     /// This region's household register.
     #[command(subcommand)]
     Household(HouseholdCommand),
+    /// Print the pilot statistics of the whole region as a table (the figures of
+    /// GET /v1/registrar/statistics).
+    Statistics {
+        /// First day, YYYY-MM-DD (Asia/Shanghai); default 29 days before --to.
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day, inclusive; default today.
+        #[arg(long)]
+        to: Option<String>,
+        /// office, day, partner_region or basis.
+        #[arg(long, default_value = "office")]
+        group_by: String,
+        /// Comma-separated values (UTF-8 with a BOM) instead of a table.
+        #[arg(long)]
+        csv: bool,
+    },
     /// The partner protocol: this instance's signing key.
     #[command(subcommand)]
     Partner(PartnerCommand),
@@ -137,6 +153,12 @@ pub fn run(cli: Cli) -> i32 {
         Command::Staff(cmd) => staff(settings, cmd),
         Command::Household(cmd) => household(settings, cmd),
         Command::Partner(cmd) => partner(settings, cmd),
+        Command::Statistics {
+            from,
+            to,
+            group_by,
+            csv,
+        } => statistics(settings, from, to, group_by, csv),
     };
     match result {
         Ok(()) => 0,
@@ -345,6 +367,75 @@ fn partner(settings: Settings, cmd: PartnerCommand) -> anyhow::Result<()> {
             let key = keys::private_from_pem(&pem).map_err(anyhow::Error::msg)?;
             println!("{}", keys::public_to_text(&key.verifying_key()));
         }
+    }
+    Ok(())
+}
+
+fn statistics(
+    settings: Settings,
+    from: Option<String>,
+    to: Option<String>,
+    group_by: String,
+    csv: bool,
+) -> anyhow::Result<()> {
+    let r = crate::statistics::Request::parse(from.as_deref(), to.as_deref(), Some(&group_by))
+        .map_err(|e| {
+            let why: Vec<String> = e
+                .invalid_params
+                .iter()
+                .map(|p| format!("--{}: {}", p.name.replace('_', "-"), p.reason))
+                .collect();
+            anyhow::anyhow!(why.join("; "))
+        })?;
+    let partners = crate::partner::Directory::from_settings(&settings.partner, &settings.instance)
+        .map_err(anyhow::Error::msg)?;
+    let names = partners
+        .peers
+        .iter()
+        .map(|p| {
+            (
+                p.name.clone(),
+                p.prefixes.first().cloned().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let mut conn = Manager::new(&settings.database).open()?;
+    let report =
+        crate::statistics::compute(&mut conn, None, &settings.instance.region_prefix, &names, r)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if csv {
+        use std::io::Write;
+        std::io::stdout().write_all(&report.to_csv().map_err(|e| anyhow::anyhow!("{e}"))?)?;
+        return Ok(());
+    }
+    let (header, rows) = report.table();
+    println!(
+        "pilot statistics 试点统计 {} – {} (region {})",
+        r.from, r.to, settings.instance.region_prefix
+    );
+    // One line per figure, one column per group (groups fit a terminal's width better than
+    // figures do); Chinese characters take two columns.
+    let cols = |s: &str| {
+        s.chars()
+            .map(|c| if c > '\u{2e80}' { 2 } else { 1 })
+            .sum::<usize>()
+    };
+    let pad = |s: &str, w: usize| format!("{s}{}", " ".repeat(w.saturating_sub(cols(s))));
+    let left = header.iter().map(|h| cols(h)).max().unwrap_or(10);
+    let right = rows
+        .iter()
+        .flat_map(|r| r.iter().map(|c| cols(c)))
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    for (i, h) in header.iter().enumerate() {
+        let mut line = pad(h, left);
+        for row in &rows {
+            line.push(' ');
+            line.push_str(&" ".repeat(right.saturating_sub(cols(&row[i]))));
+            line.push_str(&row[i]);
+        }
+        println!("{}", line.trim_end());
     }
     Ok(())
 }

@@ -26,6 +26,7 @@ pub mod scheduling;
 pub mod schema;
 pub mod seed;
 pub mod startup;
+pub mod statistics;
 pub mod telemetry;
 pub mod tokens;
 pub mod verification;

@@ -187,7 +187,7 @@ pub fn register(
         offices::find(conn, &app.office_id)?.ok_or_else(|| ApiError::not_found("The office"))?;
     let parties = booking::stored_parties(&appointments::parties(conn, app.id)?)?;
     let today = crate::clock::today();
-    booking::require_eligible(rules, &parties, &office, today)?;
+    let assessment = booking::require_eligible(rules, &parties, &office, today)?;
     let year = today.year();
     let result = db::write_tx(conn, |c| -> Result<Value, ApiError> {
         // The conditional update serialises two registrars on the same application.
@@ -243,6 +243,20 @@ pub fn register(
             db::outbox::enqueue(c, crate::outbox::EMAIL, &json!(email), now)?;
         }
         let hukou: Vec<String> = parties.iter().map(|p| p.hukou.as_string()).collect();
+        let (category, other_region) =
+            crate::statistics::classify(rules.region_prefix, &office.division_code, &hukou);
+        crate::db::statistics::record_registration(
+            c,
+            &crate::db::statistics::RegistrationFact {
+                appointment_id: app.id,
+                office_id: office.id.clone(),
+                registered_at: now,
+                wait_seconds: (now - app.created_at).num_seconds().max(0),
+                basis: crate::statistics::basis_of(&assessment.bases).into(),
+                category: category.into(),
+                other_region,
+            },
+        )?;
         let notified = notifications::enqueue(
             c,
             rules.directory,

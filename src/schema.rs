@@ -247,6 +247,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    registration_facts (appointment_id) {
+        appointment_id -> BigInt,
+        office_id -> Text,
+        registered_at -> Timestamp,
+        wait_seconds -> BigInt,
+        basis -> Text,
+        category -> Text,
+        other_region -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(staff_sessions -> staff (staff_id));
 diesel::joinable!(staff -> offices (office_id));
 diesel::joinable!(appointment_parties -> appointments (appointment_id));
@@ -270,6 +282,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     partner_nonces,
     partner_notifications,
     refusals,
+    registration_facts,
     sign_in_failures,
     slots,
     staff,

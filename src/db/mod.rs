@@ -11,6 +11,7 @@ pub mod partner;
 pub mod registration;
 pub mod slots;
 pub mod staff;
+pub mod statistics;
 
 use std::time::Duration;
 

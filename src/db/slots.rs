@@ -26,6 +26,15 @@ pub fn to_utc(local: NaiveDateTime) -> NaiveDateTime {
     local - Duration::hours(8)
 }
 
+/// The UTC bounds `[start, end)` of the Asia/Shanghai days `from` to `to` inclusive.
+pub fn day_range_utc(
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> (NaiveDateTime, NaiveDateTime) {
+    let midnight = |d: chrono::NaiveDate| to_utc(d.and_time(chrono::NaiveTime::MIN));
+    (midnight(from), midnight(to) + chrono::Duration::days(1))
+}
+
 /// UTC to Shanghai wall-clock time.
 pub fn to_local(utc: NaiveDateTime) -> NaiveDateTime {
     utc + Duration::hours(8)

@@ -269,6 +269,8 @@ pub struct Refusal {
     pub code: &'static str,
     pub detail: String,
     pub key_id: Option<String>,
+    /// The partner, when the key is in the directory.
+    pub partner: Option<String>,
 }
 
 impl Refusal {
@@ -278,6 +280,7 @@ impl Refusal {
             code,
             detail: detail.into(),
             key_id: key_id.map(str::to_owned),
+            partner: None,
         }
     }
 }
@@ -306,6 +309,25 @@ pub fn authenticate<'a>(
                 kid,
             )
         })?;
+    let r = authenticate_peer(partners, conn, req, body, op, now, peer, &got);
+    r.map(|()| (peer, got)).map_err(|e| Refusal {
+        partner: Some(peer.name.clone()),
+        ..e
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn authenticate_peer(
+    partners: &Partners,
+    conn: &mut DbConn,
+    req: &RequestParts,
+    body: &[u8],
+    op: Operation,
+    now: i64,
+    peer: &Peer,
+    got: &Received,
+) -> Result<(), Refusal> {
+    let kid = got.keyid.as_deref();
     if !peer.may(op) {
         return Err(Refusal {
             forbidden: true,
@@ -339,7 +361,7 @@ pub fn authenticate<'a>(
             kid,
         ));
     };
-    httpsig::verify(Message::Request(req), &got, &peer.key)
+    httpsig::verify(Message::Request(req), got, &peer.key)
         .map_err(|e| Refusal::new(e.code(), e.to_string(), kid))?;
     httpsig::check_digest(
         httpsig::header(&req.headers, "content-digest").as_deref(),
@@ -403,7 +425,7 @@ pub fn authenticate<'a>(
             ));
         }
     }
-    Ok((peer, got))
+    Ok(())
 }
 
 /// Checks a partner's signed response to our request: signed by the partner's key, covering

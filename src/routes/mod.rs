@@ -11,6 +11,7 @@ pub mod partner;
 pub mod registrar;
 pub mod schedules;
 pub mod staff;
+pub mod statistics;
 
 use actix_web::http::Method;
 use actix_web::{web, HttpRequest, Route};
@@ -163,6 +164,12 @@ pub fn table() -> Vec<RouteSpec> {
         ),
         RouteSpec::new(Method::POST, "/v1/registrar/audit-events/search", || {
             web::post().to(certificates::audit_search)
+        }),
+        RouteSpec::new(Method::GET, "/v1/registrar/statistics", || {
+            web::get().to(statistics::get)
+        }),
+        RouteSpec::new(Method::GET, "/v1/registrar/statistics/chart.svg", || {
+            web::get().to(statistics::chart)
         }),
         RouteSpec::new(Method::GET, "/v1/registrar/partner-deliveries", || {
             web::get().to(partner::deliveries)

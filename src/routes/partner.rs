@@ -71,7 +71,7 @@ fn refused(conn: &mut DbConn, parts: &RequestParts, op: Operation, r: &Refusal) 
             actor_kind: "partner",
             actor_role: None,
             request_id: None,
-            actor_id: r.key_id.as_deref(),
+            actor_id: r.partner.as_deref().or(r.key_id.as_deref()),
             office_id: None,
             action: "partner.request_refused",
             subject_kind: None,
@@ -79,6 +79,7 @@ fn refused(conn: &mut DbConn, parts: &RequestParts, op: Operation, r: &Refusal) 
             details: json!({
                 "operation": op.name(),
                 "key_id": r.key_id,
+                "partner": r.partner,
                 "reason": r.code,
                 "method": parts.method,
                 "target_uri": parts.target_uri,

@@ -349,3 +349,44 @@ fn partner_keygen_writes_a_private_key_once_and_the_directory_reads_from_toml() 
         stderr(&out)
     );
 }
+
+#[test]
+fn statistics_prints_the_summary_table_and_csv() {
+    let db = TestDb::create();
+    let dir = empty_dir();
+    let env = [("APP__DATABASE__URL", db.url())];
+    assert_eq!(
+        hunyin(dir.path(), &["migrate"], &env).status.code(),
+        Some(0)
+    );
+    let out = hunyin(
+        dir.path(),
+        &[
+            "statistics",
+            "--from",
+            "2026-05-01",
+            "--to",
+            "2026-05-31",
+            "--group-by",
+            "day",
+        ],
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("2026-05-01 – 2026-05-31"), "{text}");
+    let total = text
+        .lines()
+        .find(|l| l.starts_with("登记 registrations"))
+        .unwrap();
+    assert_eq!(total.split_whitespace().last(), Some("0"), "{text}");
+    let csv = hunyin(dir.path(), &["statistics", "--csv"], &env);
+    assert!(
+        csv.stdout
+            .starts_with(b"\xEF\xBB\xBF\xE5\x88\x86\xE7\xBB\x84"),
+        "BOM, then 分组"
+    );
+    let bad = hunyin(dir.path(), &["statistics", "--group-by", "city"], &env);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("--group-by"), "{}", stderr(&bad));
+}

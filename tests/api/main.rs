@@ -18,3 +18,4 @@ mod privacy;
 mod problems;
 mod registrar;
 mod registration;
+mod statistics;

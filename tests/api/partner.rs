@@ -28,13 +28,13 @@ const ALL_OPS: [&str; 3] = [
 ];
 
 /// A private key in a file, removed with the value.
-struct KeyFile {
-    path: std::path::PathBuf,
-    key: SigningKey,
+pub(crate) struct KeyFile {
+    pub path: std::path::PathBuf,
+    pub key: SigningKey,
 }
 
 impl KeyFile {
-    fn new() -> KeyFile {
+    pub(crate) fn new() -> KeyFile {
         let key = keys::generate().unwrap();
         let path =
             std::env::temp_dir().join(format!("hunyin-key-{}.pem", uuid::Uuid::new_v4().simple()));
@@ -49,7 +49,7 @@ impl Drop for KeyFile {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -57,7 +57,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn peer(
+pub(crate) fn peer(
     name: &str,
     prefixes: &[&str],
     base_url: &str,
@@ -75,7 +75,7 @@ fn peer(
     }
 }
 
-fn configure(
+pub(crate) fn configure(
     s: &mut Settings,
     region: &str,
     key_id: &str,
@@ -92,7 +92,7 @@ fn configure(
 }
 
 /// Puts a resident straight into an instance's register.
-fn resident(app: &TestApp, id: &str, name: &str, hukou: &str, status: &str) {
+pub(crate) fn resident(app: &TestApp, id: &str, name: &str, hukou: &str, status: &str) {
     let parsed = hunyin::domain::IdNumber::parse(id, chrono::NaiveDate::MAX).unwrap();
     let sex = match parsed.sex() {
         hunyin::domain::id_number::Sex::Male => "male",
@@ -106,7 +106,7 @@ fn resident(app: &TestApp, id: &str, name: &str, hukou: &str, status: &str) {
         .unwrap();
 }
 
-fn marital_status(app: &TestApp, id: &str) -> String {
+pub(crate) fn marital_status(app: &TestApp, id: &str) -> String {
     use hunyin::schema::household_records::dsl;
     dsl::household_records
         .find(id)
@@ -115,7 +115,7 @@ fn marital_status(app: &TestApp, id: &str) -> String {
         .unwrap()
 }
 
-fn audit_details(app: &TestApp, action: &str) -> Vec<Value> {
+pub(crate) fn audit_details(app: &TestApp, action: &str) -> Vec<Value> {
     use hunyin::schema::audit_events::dsl;
     let rows: Vec<String> = dsl::audit_events
         .filter(dsl::action.eq(action))
@@ -128,7 +128,7 @@ fn audit_details(app: &TestApp, action: &str) -> Vec<Value> {
         .collect()
 }
 
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
+pub(crate) async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
     app.authed(Method::POST, path, token)
         .json(&body)
         .send()
@@ -137,7 +137,7 @@ async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::R
 }
 
 /// A walk-in at `office`; its reference.
-async fn walk_in(app: &TestApp, token: &str, office: &str, parties: Value) -> String {
+pub(crate) async fn walk_in(app: &TestApp, token: &str, office: &str, parties: Value) -> String {
     let path = format!("/v1/registrar/offices/{office}/walk-ins");
     let resp = post(app, token, &path, json!({ "parties": parties })).await;
     assert_eq!(resp.status(), 201);
@@ -146,7 +146,7 @@ async fn walk_in(app: &TestApp, token: &str, office: &str, parties: Value) -> St
 }
 
 /// Runs an application's household checks; the summary.
-async fn run_checks(app: &TestApp, token: &str, r: &str) -> Value {
+pub(crate) async fn run_checks(app: &TestApp, token: &str, r: &str) -> Value {
     let path = format!("/v1/registrar/applications/{r}/household-checks");
     let resp = post(app, token, &path, json!({})).await;
     assert_eq!(resp.status(), 200);
@@ -154,7 +154,7 @@ async fn run_checks(app: &TestApp, token: &str, r: &str) -> Value {
 }
 
 /// Both declarations, then the registration request.
-async fn declare_and_register(app: &TestApp, token: &str, r: &str) -> reqwest::Response {
+pub(crate) async fn declare_and_register(app: &TestApp, token: &str, r: &str) -> reqwest::Response {
     for p in 0..2 {
         let body = json!({"party": p, "no_spouse": true, "no_prohibited_kinship": true, "voluntary": true});
         let path = format!("/v1/registrar/applications/{r}/declarations");
@@ -448,19 +448,19 @@ async fn two_regions_verify_register_notify_and_answer_status_queries() {
 }
 
 /// Builds a partner request by hand, so that each part can be spoiled.
-struct Forged {
-    method: &'static str,
-    path: String,
-    body: Vec<u8>,
-    key: SigningKey,
-    key_id: String,
-    created: i64,
-    expires: i64,
-    nonce: String,
+pub(crate) struct Forged {
+    pub method: &'static str,
+    pub path: String,
+    pub body: Vec<u8>,
+    pub key: SigningKey,
+    pub key_id: String,
+    pub created: i64,
+    pub expires: i64,
+    pub nonce: String,
 }
 
 impl Forged {
-    fn new(key: &SigningKey, path: &str, body: Option<Value>) -> Forged {
+    pub(crate) fn new(key: &SigningKey, path: &str, body: Option<Value>) -> Forged {
         let now = chrono::Utc::now().timestamp();
         Forged {
             method: if body.is_some() { "POST" } else { "GET" },
@@ -474,7 +474,7 @@ impl Forged {
         }
     }
 
-    fn headers(&self, app: &TestApp) -> Vec<(String, String)> {
+    pub(crate) fn headers(&self, app: &TestApp) -> Vec<(String, String)> {
         let mut req = RequestParts {
             method: self.method.into(),
             target_uri: app.url(&self.path),
@@ -501,7 +501,7 @@ impl Forged {
     }
 }
 
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     method: &str,
     path: &str,
@@ -515,7 +515,7 @@ async fn send(
     rb.body(body.to_vec()).send().await.unwrap()
 }
 
-fn verification_body(id: &str) -> Value {
+pub(crate) fn verification_body(id: &str) -> Value {
     json!({
         "id_number": id,
         "name": "李娜",

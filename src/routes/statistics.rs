@@ -1,0 +1,86 @@
+//! `GET /v1/registrar/statistics` (JSON, or CSV with `Accept: text/csv`) and its chart.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::header::{ACCEPT, CONTENT_DISPOSITION, CONTENT_TYPE};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+use crate::auth::Staff;
+use crate::errors::ApiError;
+use crate::routes::with_db;
+use crate::startup::AppState;
+use crate::statistics::{self, Report, Request};
+
+/// The query string.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatisticsQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub group_by: Option<String>,
+}
+
+/// Partner names to the province prefix they serve (for `group_by=partner_region`).
+pub fn partner_regions(state: &AppState) -> BTreeMap<String, String> {
+    state
+        .partners
+        .directory
+        .peers
+        .iter()
+        .map(|p| {
+            (
+                p.name.clone(),
+                p.prefixes.first().cloned().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+async fn report(state: web::Data<AppState>, staff: Staff, r: Request) -> Result<Report, ApiError> {
+    with_db(state, move |c, st| {
+        statistics::compute(c, Some(&staff), &st.region_prefix, &partner_regions(st), r)
+    })
+    .await
+}
+
+/// `GET /v1/registrar/statistics`
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    staff: Staff,
+    q: web::Query<StatisticsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let r = Request::parse(q.from.as_deref(), q.to.as_deref(), q.group_by.as_deref())?;
+    let report = report(state, staff, r).await?;
+    let wants_csv = req
+        .headers()
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/csv"));
+    if wants_csv {
+        let file = format!(
+            "attachment; filename=\"statistics-{}-{}.csv\"",
+            r.from, r.to
+        );
+        return Ok(HttpResponse::Ok()
+            .insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
+            .insert_header((CONTENT_DISPOSITION, file))
+            .body(report.to_csv()?));
+    }
+    Ok(HttpResponse::Ok().json(report.to_json()))
+}
+
+/// `GET /v1/registrar/statistics/chart.svg`
+pub async fn chart(
+    state: web::Data<AppState>,
+    staff: Staff,
+    q: web::Query<StatisticsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let r = Request::parse(q.from.as_deref(), q.to.as_deref(), Some("day"))?;
+    let report = report(state, staff, r).await?;
+    let svg = statistics::chart_svg(r, &report)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "image/svg+xml"))
+        .body(svg))
+}
