@@ -109,4 +109,28 @@ mod tests {
             assert!(CertificateNumber::parse(s).is_none(), "{s}");
         }
     }
+
+    proptest::proptest! {
+        /// Whatever comes in (a URL path segment, a partner's notification), parsing answers
+        /// and never panics.
+        #[test]
+        fn no_input_panics(s in "\\PC{0,40}") {
+            let _ = CertificateNumber::parse(&s);
+        }
+
+        #[test]
+        fn every_well_formed_number_round_trips(
+            reissued in proptest::bool::ANY,
+            office in "[0-9]{6}",
+            year in 1990i32..2100,
+            serial in 1u32..=999_999,
+        ) {
+            let kind = if reissued { Kind::ReissuedMarriage } else { Kind::Marriage };
+            let n = CertificateNumber { kind, office_code: office, year, serial };
+            let text = n.to_string();
+            let back = CertificateNumber::parse(&text).unwrap();
+            proptest::prop_assert_eq!(back.to_string(), text);
+            proptest::prop_assert_eq!(back.serial, serial);
+        }
+    }
 }

@@ -227,4 +227,17 @@ mod tests {
         assert!(!is_known_prefix("99"));
         assert!(!is_known_prefix("321"));
     }
+
+    proptest::proptest! {
+        /// Arbitrary text (request bodies, CSV cells) never panics the parser; whatever parses
+        /// is six digits with a known province.
+        #[test]
+        fn no_input_panics(s in "\\PC{0,12}|[0-9]{6}") {
+            if let Ok(c) = DivisionCode::parse(&s) {
+                let text = c.as_string();
+                proptest::prop_assert_eq!(text.len(), 6);
+                proptest::prop_assert!(is_known_prefix(&c.province()[..2]));
+            }
+        }
+    }
 }

@@ -555,4 +555,32 @@ mod tests {
         assert_eq!(v("@query"), "?x=1");
         assert_eq!(v("@request-target"), "/p/a?x=1");
     }
+
+    proptest::proptest! {
+        /// Signature fields from a stranger never panic the reader or the verifier, and never
+        /// verify under a key that did not sign.
+        #[test]
+        fn hostile_signature_fields_are_refused_without_panicking(
+            input in "\\PC{0,120}|sig1=\\(\"[@a-z;=\" -]{0,40}\"\\)(;[a-z]{1,8}=[0-9a-z\"]{0,12}){0,5}",
+            sig in "\\PC{0,60}|sig1=:[A-Za-z0-9+/]{0,90}={0,2}:",
+            digest in "\\PC{0,60}",
+            body in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+        ) {
+            let req = RequestParts {
+                method: "POST".into(),
+                target_uri: "https://example.com/v1/partner/notifications".into(),
+                headers: vec![
+                    ("signature-input".into(), input),
+                    ("signature".into(), sig),
+                    ("content-digest".into(), digest.clone()),
+                    ("content-type".into(), "application/json".into()),
+                ],
+            };
+            if let Ok(got) = read(&req.headers) {
+                let key = SigningKey::from_bytes(&[9u8; 32]).verifying_key();
+                proptest::prop_assert!(verify(Message::Request(&req), &got, &key).is_err());
+            }
+            let _ = check_digest(Some(&digest), &body);
+        }
+    }
 }

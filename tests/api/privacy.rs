@@ -8,7 +8,8 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{nth_couple, nth_person, TestDb};
+use crate::helpers::{nth_couple, nth_person, spawn_app_on, TestDb};
+use crate::partner::{audit_details, configure, marital_status, peer, resident, KeyFile};
 
 #[tokio::test]
 async fn no_full_id_number_reaches_the_logs() {
@@ -16,6 +17,41 @@ async fn no_full_id_number_reaches_the_logs() {
     std::fs::create_dir_all(&dir).unwrap();
     let db = TestDb::create();
     let log_path = dir.join("server.log");
+    // 河南's instance, in process, knows the couple at the counter below: their check and the
+    // notice of their registration cross the partner protocol, logged by the binary at trace.
+    let (js_key, ha_key) = (KeyFile::new(), KeyFile::new());
+    let ha_db = std::sync::Arc::new(TestDb::create());
+    let ha = spawn_app_on(ha_db.clone(), ha_db.url(), |s| {
+        let js = peer(
+            "jiangsu",
+            &["32"],
+            "http://127.0.0.1:9",
+            "jiangsu-pii",
+            &js_key.key,
+            &["household_verification", "notification"],
+        );
+        configure(s, "41", "henan-pii", &ha_key, vec![js]);
+    });
+    for (id, name) in [
+        (nth_person(901, true), "王强"),
+        (nth_person(901, false), "李娜"),
+    ] {
+        resident(&ha, &id, name, "410105", "unmarried");
+    }
+    let config = dir.join("jiangsu.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[partner]\nkey_id = \"jiangsu-pii\"\nprivate_key_file = \"{}\"\n\n[[partner.peers]]\n\
+             name = \"henan\"\nprefixes = [\"41\"]\nbase_url = \"{}\"\nkey_id = \"henan-pii\"\n\
+             public_key = \"{}\"\noperations = []\n",
+            js_key.path.display(),
+            ha.address,
+            hunyin::partner::keys::public_to_text(&ha_key.key.verifying_key()),
+        ),
+    )
+    .unwrap();
+    let config = config.display().to_string();
     let env = [
         ("APP__DATABASE__URL", db.url().to_owned()),
         ("APP__SERVER__PORT", "0".to_owned()),
@@ -31,6 +67,7 @@ async fn no_full_id_number_reaches_the_logs() {
     let run = |args: &[&str], stdin: Option<&str>| {
         let mut cmd = Command::new(bin);
         cmd.current_dir(&dir)
+            .args(["--config", config.as_str()])
             .args(args)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default());
@@ -75,6 +112,7 @@ async fn no_full_id_number_reaches_the_logs() {
     let log_file = std::fs::File::create(&log_path).unwrap();
     let mut cmd = Command::new(bin);
     cmd.current_dir(&dir)
+        .args(["--config", config.as_str()])
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default());
     for (k, v) in &env {
@@ -216,7 +254,19 @@ async fn no_full_id_number_reaches_the_logs() {
         .send()
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(500)).await; // let the outbox deliver and log
+    // The notice reaches 河南 (and the outbox logs its delivery).
+    for _ in 0..200 {
+        if marital_status(&ha, &nth_person(901, false)) == "married" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(marital_status(&ha, &nth_person(901, false)), "married");
+    assert_eq!(
+        audit_details(&ha, "partner.household_verification.received").len(),
+        2
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
 
     let _ = server.kill();
     let _ = server.wait();
