@@ -136,6 +136,7 @@ pub struct BookingSettings {
     pub window_days: u32,
     pub min_notice_minutes: u32,
     pub max_range_days: u32,
+    pub listing_cache_ms: u64,
     pub weekdays: Vec<String>,
     pub periods: Vec<String>,
     pub slot_minutes: u32,

@@ -50,6 +50,8 @@ pub struct AppState {
     pub verifier: Arc<dyn crate::verification::HouseholdVerifier>,
     /// Our signing identity and the partner directory.
     pub partners: Arc<Partners>,
+    /// Recent slot listings.
+    pub listings: crate::booking::listing_cache::ListingCache,
 }
 
 /// Start-up failures, each with the underlying message.
@@ -149,6 +151,9 @@ impl Application {
                 Arc::new(PartnerVerifier::new(partners.clone()))
             },
             partners: partners.clone(),
+            listings: crate::booking::listing_cache::ListingCache::new(
+                settings.booking.listing_cache_ms,
+            ),
         });
         let worker = Arc::new(Worker {
             state: state.clone(),

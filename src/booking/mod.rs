@@ -101,16 +101,19 @@ pub fn list_slots(
                 .filter(|t| s.window.allows(now, t.start)),
         );
     }
-    let ids: Vec<String> = computed
-        .iter()
-        .map(|t| slots::slot_id(office_id, t.start))
-        .collect();
-    let stored = slots::stored(conn, &ids)?;
+    let (Some(earliest), Some(latest)) = (computed.first(), computed.last()) else {
+        return Ok(Vec::new());
+    };
+    let stored: std::collections::HashMap<String, slots::SlotRow> =
+        slots::stored_between(conn, office_id, earliest.start, latest.end)?
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect();
     Ok(computed
         .iter()
-        .zip(ids)
-        .map(|(t, id)| {
-            let row = stored.iter().find(|r| r.id == id);
+        .map(|t| {
+            let id = slots::slot_id(office_id, t.start);
+            let row = stored.get(&id);
             let capacity = row.map_or(t.capacity as i32, |r| r.capacity);
             let booked = row.map_or(0, |r| r.booked);
             SlotView {
@@ -527,6 +530,7 @@ pub fn cancel(
     Ok(v)
 }
 
+pub mod listing_cache;
 mod notices;
 mod sweep;
 

@@ -64,10 +64,18 @@ pub fn new_row(office_id: &str, slot: &SlotTime) -> SlotRow {
     }
 }
 
-/// The stored rows among `ids`.
-pub fn stored(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<SlotRow>> {
+/// The stored rows of an office starting in `[from, to)` (Shanghai times): one indexed range
+/// read with a fixed statement (a list of ids would be a new statement per length).
+pub fn stored_between(
+    conn: &mut DbConn,
+    office_id: &str,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<SlotRow>> {
     slots::table
-        .filter(slots::id.eq_any(ids))
+        .filter(slots::office_id.eq(office_id))
+        .filter(slots::starts_at.ge(to_utc(from)))
+        .filter(slots::starts_at.lt(to_utc(to)))
         .select(SlotRow::as_select())
         .load(conn)
 }

@@ -68,17 +68,31 @@ pub async fn slots(
             format!("at most {max} days from `from`"),
         )]));
     }
+    let range = format!("{from}/{to}");
+    if let Some(body) = state.listings.get(&office_id, &range) {
+        return Ok(HttpResponse::Ok()
+            .content_type("application/json")
+            .body(body));
+    }
     let id = office_id.clone();
+    let st = state.clone();
     let list = with_booking(state, move |conn, rules| {
         booking::list_slots(conn, rules, &id, from, to, now_local())
     })
     .await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "office_id": office_id,
-        "from": from.to_string(),
-        "to": to.to_string(),
-        "slots": list,
-    })))
+    let body = web::Bytes::from(
+        serde_json::to_vec(&serde_json::json!({
+            "office_id": office_id,
+            "from": from.to_string(),
+            "to": to.to_string(),
+            "slots": list,
+        }))
+        .map_err(ApiError::internal)?,
+    );
+    st.listings.put(&office_id, &range, body.clone());
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
 }
 
 /// Contact details for the confirmation.
@@ -147,10 +161,12 @@ pub async fn create(
         email: b.contact.email.trim().to_owned(),
         phone: b.contact.phone.map(|p| p.trim().to_owned()),
     };
+    let (st, office) = (state.clone(), req.office_id.clone());
     let (view, _token) = with_booking(state, move |conn, rules| {
         booking::book(conn, rules, &req, now_local())
     })
     .await?;
+    st.listings.invalidate(&office);
     let location = format!(
         "/v1/appointments/{}",
         view["reference"].as_str().unwrap_or("")
@@ -204,6 +220,7 @@ pub async fn reschedule(
     let reference = path.into_inner();
     let token = token(&req);
     let b = body.0;
+    let st = state.clone();
     let view = with_booking(state, move |conn, rules| {
         booking::reschedule(
             conn,
@@ -216,6 +233,8 @@ pub async fn reschedule(
         )
     })
     .await?;
+    // Seats moved between two slots, possibly two offices.
+    st.listings.clear();
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(view))
@@ -229,10 +248,12 @@ pub async fn cancel(
 ) -> Result<HttpResponse, ApiError> {
     let reference = path.into_inner();
     let token = token(&req);
+    let st = state.clone();
     let view = with_booking(state, move |conn, rules| {
         booking::cancel(conn, rules, &reference, token.as_deref())
     })
     .await?;
+    st.listings.clear();
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(view))

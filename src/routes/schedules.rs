@@ -140,5 +140,6 @@ pub async fn put(
         })
     })
     .await??;
+    state.listings.clear();
     Ok(HttpResponse::Ok().json(shown))
 }
