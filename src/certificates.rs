@@ -286,8 +286,11 @@ pub fn revoke(
                 .unwrap_or_default();
             return Err(state_conflict("revoke", &now));
         }
-        registration::record_revocation(tx, number, basis, document.trim(), crate::clock::now())?;
+        let now = crate::clock::now();
+        registration::record_revocation(tx, number, basis, document.trim(), now)?;
         appointments::transition(tx, c.appointment_id, "registered", "revoked")?;
+        // A revoked marriage is void from the start: our residents get their status back.
+        let restored = household::unmarry(tx, c.appointment_id, now)?;
         let actor = staff.id.to_string();
         let subject = c.appointment_id.to_string();
         audit::record(
@@ -297,7 +300,7 @@ pub fn revoke(
                 &actor,
                 "registration.revoked",
                 &subject,
-                json!({ "certificate": number, "basis": basis, "document": document.trim() }),
+                json!({ "certificate": number, "basis": basis, "document": document.trim(), "residents_restored": restored }),
             ),
         )?;
         let office =

@@ -224,7 +224,7 @@ pub fn register(
         appointments::deactivate_parties(c, app.id)?;
         for p in &parties {
             if p.hukou.has_prefix(rules.region_prefix) {
-                household::set_marital_status(c, p.id_number.as_str(), "married")?;
+                household::marry(c, app.id, p.id_number.as_str())?;
             }
         }
         let names = parties

@@ -248,6 +248,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    marital_changes (appointment_id, id_number) {
+        appointment_id -> BigInt,
+        id_number -> Text,
+        previous_status -> Text,
+        restored_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     registration_facts (appointment_id) {
         appointment_id -> BigInt,
         office_id -> Text,
@@ -275,6 +284,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     household_checks,
     household_records,
     idempotency_keys,
+    marital_changes,
     office_schedules,
     offices,
     outbox,

@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::DbConn;
-use crate::schema::{household_checks, household_records};
+use crate::schema::{household_checks, household_records, marital_changes};
 
 /// One resident of this region.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -71,7 +71,45 @@ pub fn update(conn: &mut DbConn, row: &Record) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// Sets a resident's marital status (after a registration here).
+/// Marks a resident married by the registration of `appointment_id`, remembering the status
+/// the register held before; false if the person is not in the register.
+pub fn marry(conn: &mut DbConn, appointment_id: i64, id_number: &str) -> QueryResult<bool> {
+    let Some(r) = find(conn, id_number)? else {
+        return Ok(false);
+    };
+    diesel::insert_into(marital_changes::table)
+        .values((
+            marital_changes::appointment_id.eq(appointment_id),
+            marital_changes::id_number.eq(id_number),
+            marital_changes::previous_status.eq(&r.marital_status),
+        ))
+        .execute(conn)?;
+    set_marital_status(conn, id_number, "married")?;
+    Ok(true)
+}
+
+/// Undoes [`marry`] for every resident of a revoked registration who is still married in the
+/// register; returns how many got their previous status back.
+pub fn unmarry(conn: &mut DbConn, appointment_id: i64, at: NaiveDateTime) -> QueryResult<usize> {
+    let changes: Vec<(String, String)> = marital_changes::table
+        .filter(marital_changes::appointment_id.eq(appointment_id))
+        .filter(marital_changes::restored_at.is_null())
+        .select((marital_changes::id_number, marital_changes::previous_status))
+        .load(conn)?;
+    let mut restored = 0;
+    for (id, previous) in changes {
+        if find(conn, &id)?.is_some_and(|r| r.marital_status == "married") {
+            set_marital_status(conn, &id, &previous)?;
+            restored += 1;
+        }
+        diesel::update(marital_changes::table.find((appointment_id, &id)))
+            .set(marital_changes::restored_at.eq(Some(at)))
+            .execute(conn)?;
+    }
+    Ok(restored)
+}
+
+/// Sets a resident's marital status.
 pub fn set_marital_status(conn: &mut DbConn, id_number: &str, status: &str) -> QueryResult<usize> {
     diesel::update(household_records::table.find(id_number))
         .set((

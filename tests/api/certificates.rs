@@ -234,6 +234,11 @@ async fn the_full_walk_from_booking_to_revocation() {
     )
     .await;
     assert_eq!(resp.status(), 200);
+    // Void from the start: both residents are unmarried in the register again.
+    for male in [true, false] {
+        let status = crate::partner::marital_status(&app, &nth_person(40, male));
+        assert_eq!(status, "unmarried");
+    }
     let shown: Value = app
         .authed(Method::GET, &base, &token)
         .send()
