@@ -208,6 +208,12 @@ pub fn get(pool: &Pool) -> Result<PooledConn, DbError> {
     Ok(pool.get()?)
 }
 
+/// Writers of this process queue here before `BEGIN IMMEDIATE` on SQLite. SQLite lets one writer
+/// in at a time and makes the others poll with growing sleeps (the busy handler), which left the
+/// file idle between writers under load; a queue in the process hands the lock on at once.
+/// Other processes on the same file still meet the busy timeout.
+static SQLITE_WRITERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs `f` in a write transaction. On SQLite it begins with `BEGIN IMMEDIATE`, taking the write
 /// lock up front, so a read-then-write transaction cannot fail with "database is locked" at its
 /// first write; on PostgreSQL it is a plain `BEGIN`. Commits on `Ok`, rolls back on `Err`.
@@ -218,10 +224,17 @@ where
     E: From<diesel::result::Error>,
 {
     type Tm = <DbConn as Connection>::TransactionManager;
-    match conn {
-        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
-        DbConn::Pg(_) => Tm::begin_transaction(conn)?,
-    }
+    let _queued = match conn {
+        DbConn::Sqlite(c) => {
+            let guard = SQLITE_WRITERS.lock().unwrap_or_else(|e| e.into_inner());
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+            Some(guard)
+        }
+        DbConn::Pg(_) => {
+            Tm::begin_transaction(conn)?;
+            None
+        }
+    };
     match f(conn) {
         Ok(value) => match Tm::commit_transaction(conn) {
             Ok(()) => Ok(value),
