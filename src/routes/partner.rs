@@ -19,8 +19,15 @@ use crate::telemetry::mask;
 /// the Host we were reached at), and the header fields.
 fn request_parts(req: &HttpRequest, partners: &Partners) -> RequestParts {
     let base = if partners.public_url.is_empty() {
-        let info = req.connection_info();
-        format!("{}://{}", info.scheme(), info.host())
+        // The Host the request reached us by, never X-Forwarded-Host / Forwarded: a client
+        // could name another region's host there and pass off a request signed for it.
+        // Behind a proxy, `partner.public_url` says who we are. This server speaks plain HTTP.
+        let host = req
+            .headers()
+            .get(actix_web::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        format!("http://{host}")
     } else {
         partners.public_url.clone()
     };

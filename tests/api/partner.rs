@@ -635,7 +635,43 @@ async fn bad_partner_requests_are_refused_with_a_problem_and_an_audit_event() {
         )
         .await
     };
+    // A request signed for another host, passed off with X-Forwarded-Host.
+    let forwarded = {
+        let f = good();
+        let mut h = f.headers(&app);
+        // Re-sign for another region's address, then present it here.
+        let other = RequestParts {
+            method: "POST".into(),
+            target_uri: format!("http://hunyin.other.example{path}"),
+            headers: h
+                .iter()
+                .filter(|(n, _)| !n.starts_with("signature"))
+                .cloned()
+                .collect(),
+        };
+        let spec = SignSpec {
+            label: "sig1",
+            components: httpsig::components(&[
+                "@method",
+                "@target-uri",
+                "content-digest",
+                "content-type",
+            ]),
+            created: f.created,
+            expires: f.expires,
+            keyid: "henan-test",
+            nonce: &f.nonce,
+        };
+        let (input, sig) = httpsig::sign(Message::Request(&other), &partner_key, &spec).unwrap();
+        h.retain(|(n, _)| !n.starts_with("signature"));
+        h.push(("signature-input".into(), input));
+        h.push(("signature".into(), sig));
+        h.push(("x-forwarded-host".into(), "hunyin.other.example".into()));
+        h.push(("forwarded".into(), "host=hunyin.other.example".into()));
+        send(&app, "POST", path, &h, &f.body).await
+    };
     let cases = [
+        (forwarded, 401, "signature_invalid"),
         (replay, 401, "nonce_replayed"),
         (unsigned, 401, "signature_missing"),
         (unknown, 401, "unknown_key"),
@@ -667,7 +703,8 @@ async fn bad_partner_requests_are_refused_with_a_problem_and_an_audit_event() {
             "digest_mismatch",
             "signature_expired",
             "clock_skew",
-            "operation_forbidden"
+            "operation_forbidden",
+            "signature_invalid"
         ]
     );
     assert_eq!(refused[2]["key_id"], "stranger");
