@@ -175,7 +175,7 @@ pub fn read(conn: &mut DbConn, staff: &Staff, reference: &str) -> Result<Value, 
             })),
         })).collect::<Vec<_>>(),
         "contact": { "email": app.contact_email, "phone": app.contact_phone },
-        "created_at": format!("{}Z", app.created_at.format("%Y-%m-%dT%H:%M:%S")),
+        "created_at": crate::clock::rfc3339_utc(app.created_at),
     }))
 }
 

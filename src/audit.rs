@@ -184,7 +184,7 @@ pub fn search(
         .map(|(id, at, kind, actor_id, action, sk, sid, details)| {
             serde_json::json!({
                 "id": id,
-                "occurred_at": format!("{}Z", at.format("%Y-%m-%dT%H:%M:%S")),
+                "occurred_at": crate::clock::rfc3339_utc(at),
                 "actor_kind": kind,
                 "actor_id": actor_id,
                 "action": action,

@@ -24,10 +24,6 @@ pub const REVOCATION_BASES: [&str; 4] = [
     "police_finding",
 ];
 
-fn utc(t: chrono::NaiveDateTime) -> String {
-    format!("{}Z", t.format("%Y-%m-%dT%H:%M:%S"))
-}
-
 /// Parses the number from the path (400) and loads it (404).
 fn find(conn: &mut DbConn, number: &str) -> Result<Certificate, ApiError> {
     CertificateNumber::parse(number).ok_or_else(|| {
@@ -60,12 +56,12 @@ fn view(conn: &mut DbConn, c: &Certificate) -> Result<Value, ApiError> {
         "kind": c.kind,
         "status": c.status,
         "office_id": c.office_id,
-        "issued_at": utc(c.issued_at),
+        "issued_at": crate::clock::rfc3339_utc(c.issued_at),
         "issued_by": c.issued_by,
         "supersedes": c.supersedes,
         "superseded_by": registration::superseded_by(conn, &c.number)?,
         "revocation": c.revoked_at.map(|at| json!({
-            "revoked_at": utc(at),
+            "revoked_at": crate::clock::rfc3339_utc(at),
             "basis": c.revocation_basis,
             "document_reference": c.revocation_document,
         })),

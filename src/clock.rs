@@ -14,6 +14,11 @@ pub fn now() -> NaiveDateTime {
     t - chrono::Duration::nanoseconds(i64::from(t.and_utc().timestamp_subsec_nanos() % 1000))
 }
 
+/// A stored UTC time as the API writes it: RFC 3339, whole seconds, `Z`.
+pub fn rfc3339_utc(t: NaiveDateTime) -> String {
+    format!("{}Z", t.format("%Y-%m-%dT%H:%M:%S"))
+}
+
 /// Today's date in Asia/Shanghai.
 pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&shanghai()).date_naive()

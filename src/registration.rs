@@ -291,7 +291,7 @@ pub fn register(
             "status": "registered",
             "certificate_number": number,
             "office_id": office.id,
-            "registered_at": format!("{}Z", now.format("%Y-%m-%dT%H:%M:%S")),
+            "registered_at": crate::clock::rfc3339_utc(now),
             "parties": parties.iter().map(|p| json!({
                 "name": p.name,
                 "id_number_masked": crate::telemetry::mask(p.id_number.as_str()),
@@ -429,7 +429,7 @@ pub fn notice(conn: &mut DbConn, staff: &Staff, reference: &str) -> Result<Value
         "reason_code": reason,
         "basis": basis,
         "note": note,
-        "refused_at": format!("{}Z", at.format("%Y-%m-%dT%H:%M:%S")),
+        "refused_at": crate::clock::rfc3339_utc(at),
         "notice_text": text,
     }))
 }

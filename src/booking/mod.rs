@@ -372,7 +372,7 @@ fn view_of(
         })).collect::<Vec<_>>(),
         "contact": {"email": a.contact_email, "phone": a.contact_phone},
         "documents": documents,
-        "created_at": format!("{}Z", a.created_at.format("%Y-%m-%dT%H:%M:%S")),
+        "created_at": crate::clock::rfc3339_utc(a.created_at),
     }))
 }
 

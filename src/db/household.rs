@@ -144,7 +144,7 @@ pub struct Check {
 }
 
 fn utc<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&format!("{}Z", t.format("%Y-%m-%dT%H:%M:%S")))
+    s.serialize_str(&crate::clock::rfc3339_utc(*t))
 }
 
 /// Stores a check.

@@ -76,11 +76,6 @@ pub struct Party<'a> {
     pub hukou_division_code: &'a str,
 }
 
-/// Formats a UTC time as RFC 3339 with a `Z`.
-pub fn rfc3339(t: NaiveDateTime) -> String {
-    format!("{}Z", t.format("%Y-%m-%dT%H:%M:%S"))
-}
-
 /// Enqueues, in the caller's transaction, one notification per partner region among the
 /// parties' hukou regions. Returns the partners notified.
 pub fn enqueue(
@@ -114,7 +109,7 @@ pub fn enqueue(
                 event_id: uuid::Uuid::new_v4().to_string(),
                 kind: kind.to_owned(),
                 certificate_number: certificate_number.to_owned(),
-                registered_at: rfc3339(registered_at),
+                registered_at: crate::clock::rfc3339_utc(registered_at),
                 office: office.clone(),
                 parties: parties.clone(),
             },
@@ -397,10 +392,10 @@ fn delivery_view(row: &db::outbox::Row) -> Option<(String, serde_json::Value)> {
         "state": state,
         "attempts": row.attempts,
         "last_error": row.last_error,
-        "created_at": rfc3339(row.created_at),
-        "next_attempt_at": (state == "pending").then(|| rfc3339(row.available_at)),
-        "delivered_at": row.delivered_at.map(rfc3339),
-        "failed_at": row.failed_at.map(rfc3339),
+        "created_at": crate::clock::rfc3339_utc(row.created_at),
+        "next_attempt_at": (state == "pending").then(|| crate::clock::rfc3339_utc(row.available_at)),
+        "delivered_at": row.delivered_at.map(crate::clock::rfc3339_utc),
+        "failed_at": row.failed_at.map(crate::clock::rfc3339_utc),
     });
     Some((out.notification.office.id, view))
 }

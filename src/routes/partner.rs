@@ -349,10 +349,10 @@ pub async fn registration_status(
         Ok(json!({
             "certificate_number": c.number,
             "status": c.status,
-            "issued_at": notifications::rfc3339(c.issued_at),
+            "issued_at": crate::clock::rfc3339_utc(c.issued_at),
             "supersedes": c.supersedes,
             "superseded_by": superseded_by,
-            "revoked_at": c.revoked_at.map(notifications::rfc3339),
+            "revoked_at": c.revoked_at.map(crate::clock::rfc3339_utc),
             "office": { "id": office.id, "name": office.name, "division_code": office.division_code },
             "parties": parties.iter().map(|p| json!({
                 "name": p.name,

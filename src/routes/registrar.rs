@@ -53,7 +53,7 @@ pub async fn sign_in(
         .json(serde_json::json!({
             "token": session.token,
             "token_type": "Bearer",
-            "expires_at": format!("{}Z", session.expires_at.format("%Y-%m-%dT%H:%M:%S")),
+            "expires_at": crate::clock::rfc3339_utc(session.expires_at),
             "staff": session.staff,
         })))
 }
