@@ -19,10 +19,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let is_json = req.mime_type().ok().flatten().is_some_and(|m| {
-            m.type_() == "application"
-                && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"))
-        });
+        let is_json = is_json(req);
         let limit = req.app_data::<BodyLimit>().map(|l| l.0);
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
@@ -41,6 +38,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             parse_json(&body).map(Json)
         })
     }
+}
+
+/// Whether the request says its body is JSON (`application/json` or a `+json` type).
+pub fn is_json(req: &HttpRequest) -> bool {
+    req.mime_type().ok().flatten().is_some_and(|m| {
+        m.type_() == "application"
+            && (m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"))
+    })
 }
 
 /// The configured body limit, shared with extractors for their messages.

@@ -214,6 +214,22 @@ fn validate(v: &VerificationRequest) -> Result<(), ApiError> {
     }
 }
 
+/// A partner request's body, read whole (its digest is checked before it is parsed).
+struct Body {
+    bytes: web::Bytes,
+    is_json: bool,
+}
+
+impl Body {
+    /// The body as `T`, with the problems of the [`crate::extract::Json`] extractor.
+    fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, ApiError> {
+        if !self.is_json {
+            return Err(ApiError::unsupported_media_type("application/json"));
+        }
+        parse_json(&self.bytes)
+    }
+}
+
 /// Runs a partner operation: authenticates (refusals audited), runs `handle` on a pooled
 /// connection off the async workers, and signs its answer with `status`.
 async fn serve<F>(
@@ -225,15 +241,19 @@ async fn serve<F>(
     handle: F,
 ) -> Result<HttpResponse, ApiError>
 where
-    F: FnOnce(&mut DbConn, &Peer, &RequestParts, &[u8]) -> Result<Value, ApiError> + Send + 'static,
+    F: FnOnce(&mut DbConn, &Peer, &Body) -> Result<Value, ApiError> + Send + 'static,
 {
     let parts = request_parts(&req, &state.partners);
+    let body = Body {
+        bytes: body,
+        is_json: crate::extract::is_json(&req),
+    };
     let p = parts.clone();
     let st = state.clone();
     let (label, answer) = web::block(move || -> Result<(String, Value), ApiError> {
         let mut conn = db::get(&st.pool)?;
-        let (peer, label) = authenticate(&mut conn, &st.partners, &p, &body, op)?;
-        let answer = handle(&mut conn, peer, &p, &body)?;
+        let (peer, label) = authenticate(&mut conn, &st.partners, &p, &body.bytes, op)?;
+        let answer = handle(&mut conn, peer, &body)?;
         Ok((label, answer))
     })
     .await??;
@@ -247,9 +267,8 @@ pub async fn household_verification(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let op = Operation::HouseholdVerification;
-    serve(req, body, state, op, 200, move |conn, peer, p, body| {
-        require_json_bytes(p)?;
-        let v: VerificationRequest = parse_json(body)?;
+    serve(req, body, state, op, 200, move |conn, peer, body| {
+        let v: VerificationRequest = body.parse()?;
         validate(&v)?;
         let id = v.id_number.trim().to_ascii_uppercase();
         let record = household::find(conn, &id)?;
@@ -285,14 +304,6 @@ pub async fn household_verification(
     .await
 }
 
-fn require_json_bytes(p: &RequestParts) -> Result<(), ApiError> {
-    let ct = httpsig::header(&p.headers, "content-type").unwrap_or_default();
-    if ct.split(';').next().unwrap_or("").trim() != "application/json" {
-        return Err(ApiError::unsupported_media_type("application/json"));
-    }
-    Ok(())
-}
-
 /// `POST /v1/partner/notifications`
 pub async fn notification(
     req: HttpRequest,
@@ -300,9 +311,8 @@ pub async fn notification(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let op = Operation::Notification;
-    serve(req, body, state, op, 202, |conn, peer, p, body| {
-        require_json_bytes(p)?;
-        let n: Notification = parse_json(body)?;
+    serve(req, body, state, op, 202, |conn, peer, body| {
+        let n: Notification = body.parse()?;
         notifications::validate(&n)?;
         let applied = notifications::apply(conn, &peer.name, &peer.key_id, &n)?;
         Ok(json!({
@@ -322,7 +332,7 @@ pub async fn registration_status(
 ) -> Result<HttpResponse, ApiError> {
     let number = path.into_inner();
     let op = Operation::RegistrationStatus;
-    serve(req, web::Bytes::new(), state, op, 200, move |conn, peer, _, _| {
+    serve(req, web::Bytes::new(), state, op, 200, move |conn, peer, _| {
         let c = registration::certificate(conn, &number)?
             .ok_or_else(|| ApiError::not_found("The certificate"))?;
         let office = offices::find(conn, &c.office_id)?
