@@ -261,28 +261,26 @@ pub const RESPONSE_COMPONENTS: [&str; 6] = [
     "signature;req;key=sig1",
 ];
 
-/// Why a partner request was refused: status 401 (or 403 for an operation not permitted), a
-/// stable code, and the claimed key id for the audit trail.
+/// Why a partner request was refused: a stable code (401, or 403 for `operation_forbidden`),
+/// the claimed key id and, when the key is in the directory, the partner, for the audit trail.
 #[derive(Debug, Clone)]
 pub struct Refusal {
-    pub forbidden: bool,
     pub code: &'static str,
     pub detail: String,
     pub key_id: Option<String>,
-    /// The partner, when the key is in the directory.
     pub partner: Option<String>,
 }
 
 impl Refusal {
-    fn new(code: &'static str, detail: impl Into<String>, key_id: Option<&str>) -> Refusal {
-        Refusal {
-            forbidden: false,
-            code,
-            detail: detail.into(),
-            key_id: key_id.map(str::to_owned),
-            partner: None,
-        }
+    /// 403 rather than 401: the partner is known but may not call this.
+    pub fn forbidden(&self) -> bool {
+        self.code == "operation_forbidden"
     }
+}
+
+/// The serialised identifier of a component given in the `name;param` shorthand.
+fn component_id(shorthand: &str) -> String {
+    sfv::item(&httpsig::components(&[shorthand])[0])
 }
 
 /// Checks a partner request, in order: signature present; key known; operation permitted;
@@ -297,135 +295,110 @@ pub fn authenticate<'a>(
     op: Operation,
     now: i64,
 ) -> Result<(&'a Peer, Received), Refusal> {
-    let got =
-        httpsig::read(&req.headers).map_err(|e| Refusal::new(e.code(), e.to_string(), None))?;
-    let kid = got.keyid.as_deref();
-    let peer = kid
-        .and_then(|k| partners.directory.by_key_id(k))
-        .ok_or_else(|| {
-            Refusal::new(
-                "unknown_key",
-                "The signature's keyid is not in this instance's partner directory.",
-                kid,
-            )
-        })?;
-    let r = authenticate_peer(partners, conn, req, body, op, now, peer, &got);
-    r.map(|()| (peer, got)).map_err(|e| Refusal {
-        partner: Some(peer.name.clone()),
-        ..e
-    })
-}
-
-#[allow(clippy::too_many_arguments)]
-fn authenticate_peer(
-    partners: &Partners,
-    conn: &mut DbConn,
-    req: &RequestParts,
-    body: &[u8],
-    op: Operation,
-    now: i64,
-    peer: &Peer,
-    got: &Received,
-) -> Result<(), Refusal> {
-    let kid = got.keyid.as_deref();
-    if !peer.may(op) {
+    let got = httpsig::read(&req.headers).map_err(|e| Refusal {
+        code: e.code(),
+        detail: e.to_string(),
+        key_id: None,
+        partner: None,
+    })?;
+    let kid = got.keyid.clone();
+    let Some(peer) = kid.as_deref().and_then(|k| partners.directory.by_key_id(k)) else {
         return Err(Refusal {
-            forbidden: true,
-            ..Refusal::new(
-                "operation_forbidden",
-                format!("Partner {} may not call {}.", peer.name, op.name()),
-                kid,
-            )
+            code: "unknown_key",
+            detail: "The signature's keyid is not in this instance's partner directory.".into(),
+            key_id: kid,
+            partner: None,
         });
+    };
+    let refuse = |code: &'static str, detail: String| Refusal {
+        code,
+        detail,
+        key_id: kid.clone(),
+        partner: Some(peer.name.clone()),
+    };
+    if !peer.may(op) {
+        return Err(refuse(
+            "operation_forbidden",
+            format!("Partner {} may not call {}.", peer.name, op.name()),
+        ));
     }
-    let mut required: Vec<&str> = REQUEST_COMPONENTS.map(|c| c).to_vec();
+    let mut required = REQUEST_COMPONENTS.to_vec();
     if !body.is_empty() {
         required.push("content-type");
     }
     for c in required {
-        let id = sfv::item(&httpsig::components(&[c])[0]);
+        let id = component_id(c);
         if !got.covers(&id) {
-            return Err(Refusal::new(
+            return Err(refuse(
                 "signature_incomplete",
                 format!("The signature must cover {id}."),
-                kid,
             ));
         }
     }
     let (Some(created), Some(expires), Some(nonce)) =
         (got.created, got.expires, got.nonce.as_deref())
     else {
-        return Err(Refusal::new(
+        return Err(refuse(
             "signature_incomplete",
-            "The signature must carry created, expires and nonce.",
-            kid,
+            "The signature must carry created, expires and nonce.".into(),
         ));
     };
-    httpsig::verify(Message::Request(req), got, &peer.key)
-        .map_err(|e| Refusal::new(e.code(), e.to_string(), kid))?;
+    httpsig::verify(Message::Request(req), &got, &peer.key)
+        .map_err(|e| refuse(e.code(), e.to_string()))?;
     httpsig::check_digest(
         httpsig::header(&req.headers, "content-digest").as_deref(),
         body,
     )
-    .map_err(|e| Refusal::new(e.code(), e.to_string(), kid))?;
+    .map_err(|e| refuse(e.code(), e.to_string()))?;
     if created > now + partners.clock_skew
         || created < now - partners.clock_skew - partners.max_validity
     {
-        return Err(Refusal::new(
+        return Err(refuse(
             "clock_skew",
             format!(
                 "created={created} is outside this instance's clock window (now {now}, skew {} s).",
                 partners.clock_skew
             ),
-            kid,
         ));
     }
     if expires < created || expires - created > partners.max_validity {
-        return Err(Refusal::new(
+        return Err(refuse(
             "signature_validity",
             format!(
                 "A signature may be valid for at most {} s.",
                 partners.max_validity
             ),
-            kid,
         ));
     }
     if expires + partners.clock_skew < now {
-        return Err(Refusal::new(
+        return Err(refuse(
             "signature_expired",
             format!("The signature expired at {expires} (now {now})."),
-            kid,
         ));
     }
     if nonce.is_empty() || nonce.len() > 128 {
-        return Err(Refusal::new(
+        return Err(refuse(
             "signature_malformed",
-            "The nonce must be 1-128 characters.",
-            kid,
+            "The nonce must be 1-128 characters.".into(),
         ));
     }
     let keep_until = chrono::DateTime::from_timestamp(expires + partners.clock_skew + 1, 0)
         .map(|t| t.naive_utc())
         .unwrap_or_default();
     match db::partner::remember_nonce(conn, &peer.key_id, nonce, keep_until) {
-        Ok(true) => {}
-        Ok(false) => {
-            return Err(Refusal::new(
-                "nonce_replayed",
-                "This signature's nonce was used before.",
-                kid,
-            ))
-        }
+        Ok(true) => Ok((peer, got)),
+        Ok(false) => Err(refuse(
+            "nonce_replayed",
+            "This signature's nonce was used before.".into(),
+        )),
         Err(e) => {
             tracing::warn!(error = %e, "cannot record a partner nonce");
-            return Err(Refusal::new(
+            Err(refuse(
                 "nonce_unrecorded",
-                "The nonce could not be recorded; retry.",
-                kid,
-            ));
+                "The nonce could not be recorded; retry.".into(),
+            ))
         }
     }
-    Ok(())
 }
 
 /// Checks a partner's signed response to our request: signed by the partner's key, covering
@@ -441,7 +414,7 @@ pub fn check_response(
         return Err(SigError::Invalid);
     }
     for c in RESPONSE_COMPONENTS {
-        let id = sfv::item(&httpsig::components(&[c])[0]);
+        let id = component_id(c);
         if !got.covers(&id) {
             return Err(SigError::NotCovered(id));
         }

@@ -65,7 +65,7 @@ fn authenticate<'a>(
         Ok((peer, sig)) => Ok((peer, sig.label)),
         Err(r) => {
             refused(conn, parts, op, &r);
-            Err(ApiError::partner_refused(r.forbidden, r.code, r.detail))
+            Err(ApiError::partner_refused(r.forbidden(), r.code, r.detail))
         }
     }
 }
