@@ -387,18 +387,9 @@ fn statistics(
                 .collect();
             anyhow::anyhow!(why.join("; "))
         })?;
-    let partners = crate::partner::Directory::from_settings(&settings.partner, &settings.instance)
-        .map_err(anyhow::Error::msg)?;
-    let names = partners
-        .peers
-        .iter()
-        .map(|p| {
-            (
-                p.name.clone(),
-                p.prefixes.first().cloned().unwrap_or_default(),
-            )
-        })
-        .collect();
+    let names = crate::partner::Directory::from_settings(&settings.partner, &settings.instance)
+        .map_err(anyhow::Error::msg)?
+        .regions();
     let mut conn = Manager::new(&settings.database).open()?;
     let report =
         crate::statistics::compute(&mut conn, None, &settings.instance.region_prefix, &names, r)

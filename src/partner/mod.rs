@@ -155,6 +155,19 @@ impl Directory {
     pub fn by_name(&self, name: &str) -> Option<&Peer> {
         self.peers.iter().find(|p| p.name == name)
     }
+
+    /// Each partner's name and the first prefix it serves (how statistics name its region).
+    pub fn regions(&self) -> std::collections::BTreeMap<String, String> {
+        self.peers
+            .iter()
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    p.prefixes.first().cloned().unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
 }
 
 /// Everything the partner protocol needs at run time.

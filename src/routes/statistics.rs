@@ -1,7 +1,5 @@
 //! `GET /v1/registrar/statistics` (JSON, or CSV with `Accept: text/csv`) and its chart.
 
-use std::collections::BTreeMap;
-
 use actix_web::http::header::{ACCEPT, CONTENT_DISPOSITION, CONTENT_TYPE};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -21,25 +19,15 @@ pub struct StatisticsQuery {
     pub group_by: Option<String>,
 }
 
-/// Partner names to the province prefix they serve (for `group_by=partner_region`).
-pub fn partner_regions(state: &AppState) -> BTreeMap<String, String> {
-    state
-        .partners
-        .directory
-        .peers
-        .iter()
-        .map(|p| {
-            (
-                p.name.clone(),
-                p.prefixes.first().cloned().unwrap_or_default(),
-            )
-        })
-        .collect()
-}
-
 async fn report(state: web::Data<AppState>, staff: Staff, r: Request) -> Result<Report, ApiError> {
     with_db(state, move |c, st| {
-        statistics::compute(c, Some(&staff), &st.region_prefix, &partner_regions(st), r)
+        statistics::compute(
+            c,
+            Some(&staff),
+            &st.region_prefix,
+            &st.partners.directory.regions(),
+            r,
+        )
     })
     .await
 }
