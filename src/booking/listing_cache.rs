@@ -13,9 +13,12 @@ use actix_web::web::Bytes;
 /// Entries beyond this are dropped wholesale (a bound on memory, not a policy).
 const MAX_ENTRIES: usize = 10_000;
 
+/// Office id -> listing range -> (when it was made, the answer).
+type Listings = HashMap<String, HashMap<String, (Instant, Bytes)>>;
+
 pub struct ListingCache {
     ttl: Duration,
-    entries: Mutex<HashMap<String, (Instant, Bytes)>>,
+    offices: Mutex<Listings>,
 }
 
 impl ListingCache {
@@ -23,12 +26,12 @@ impl ListingCache {
     pub fn new(ttl_ms: u64) -> ListingCache {
         ListingCache {
             ttl: Duration::from_millis(ttl_ms),
-            entries: Mutex::new(HashMap::new()),
+            offices: Mutex::new(HashMap::new()),
         }
     }
 
-    fn key(office_id: &str, range: &str) -> String {
-        format!("{office_id}\u{1f}{range}")
+    fn lock(&self) -> std::sync::MutexGuard<'_, Listings> {
+        self.offices.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// A fresh listing of `office_id` for `range`, if any.
@@ -36,9 +39,9 @@ impl ListingCache {
         if self.ttl.is_zero() {
             return None;
         }
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries
-            .get(&Self::key(office_id, range))
+        self.lock()
+            .get(office_id)
+            .and_then(|ranges| ranges.get(range))
             .filter(|(at, _)| at.elapsed() < self.ttl)
             .map(|(_, body)| body.clone())
     }
@@ -47,26 +50,24 @@ impl ListingCache {
         if self.ttl.is_zero() {
             return;
         }
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.len() >= MAX_ENTRIES {
-            entries.clear();
+        let mut offices = self.lock();
+        if offices.values().map(HashMap::len).sum::<usize>() >= MAX_ENTRIES {
+            offices.clear();
         }
-        entries.insert(Self::key(office_id, range), (Instant::now(), body));
+        offices
+            .entry(office_id.to_owned())
+            .or_default()
+            .insert(range.to_owned(), (Instant::now(), body));
     }
 
     /// Drops the listings of an office (after this instance changed its seats).
     pub fn invalidate(&self, office_id: &str) {
-        let prefix = Self::key(office_id, "");
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.retain(|k, _| !k.starts_with(&prefix));
+        self.lock().remove(office_id);
     }
 
     /// Drops every listing.
     pub fn clear(&self) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        self.lock().clear();
     }
 }
 
