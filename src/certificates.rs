@@ -285,7 +285,8 @@ pub fn revoke(
         let now = crate::clock::now();
         registration::record_revocation(tx, number, basis, document.trim(), now)?;
         appointments::transition(tx, c.appointment_id, "registered", "revoked")?;
-        // A revoked marriage is void from the start: our residents get their status back.
+        // A revoked marriage is void from the start (民法典 第1054条): our residents get
+        // their status back.
         let restored = household::unmarry(tx, c.appointment_id, now)?;
         let actor = staff.id.to_string();
         let subject = c.appointment_id.to_string();

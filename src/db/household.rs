@@ -89,7 +89,8 @@ pub fn marry(conn: &mut DbConn, appointment_id: i64, id_number: &str) -> QueryRe
 }
 
 /// Undoes [`marry`] for every resident of a revoked registration who is still married in the
-/// register; returns how many got their previous status back.
+/// register: a void or annulled marriage has no effect from the start (民法典 第1054条).
+/// Returns how many got their previous status back.
 pub fn unmarry(conn: &mut DbConn, appointment_id: i64, at: NaiveDateTime) -> QueryResult<usize> {
     let changes: Vec<(String, String)> = marital_changes::table
         .filter(marital_changes::appointment_id.eq(appointment_id))

@@ -274,7 +274,8 @@ pub struct Applied {
 }
 
 /// Applies a validated notification from `partner` once: residents of this region become
-/// married (their previous status kept) or, on revocation, get their previous status back.
+/// married (their previous status kept) or, on revocation, get their previous status back (a
+/// revoked marriage is void from the start, 民法典 第1054条).
 /// A repeated event id changes nothing.
 pub fn apply(
     conn: &mut DbConn,

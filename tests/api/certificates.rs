@@ -310,3 +310,40 @@ async fn the_office_of_a_partys_hukou_may_reissue() {
     );
     assert_eq!(v["office_id"], "sz-huqiu");
 }
+
+/// A revoked marriage is void from the start (民法典 第1054条): each resident gets back the
+/// status the register held before it, and one whose status changed since is left alone.
+#[tokio::test]
+async fn revocation_restores_the_previous_status_and_only_while_still_married() {
+    let app = spawn_app().await;
+    let token = app.registrar(OFFICE).await;
+    let r = ready(&app, &token, 71).await;
+    let (man, woman) = (nth_person(71, true), nth_person(71, false));
+    let set = |id: &str, status: &str| {
+        app.connect()
+            .batch_execute(&format!(
+                "UPDATE household_records SET marital_status = '{status}' WHERE id_number = '{id}'"
+            ))
+            .unwrap();
+    };
+    set(&woman, "divorced");
+    let v: Value = register(&app, &token, &r).await.json().await.unwrap();
+    let number = v["certificate_number"].as_str().unwrap().to_owned();
+    let status = |id: &str| crate::partner::marital_status(&app, id);
+    assert_eq!(
+        (status(&man), status(&woman)),
+        ("married".into(), "married".into())
+    );
+    // The register changed for him after the registration (a later record): not ours to undo.
+    set(&man, "widowed");
+    app.add_staff(OFFICE, "supervisor", "chief.ma", "supervisor-password");
+    let chief = app.sign_in("chief.ma", "supervisor-password").await;
+    assert_eq!(
+        revoke(&app, &chief, &number, "court_judgment")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(status(&woman), "divorced");
+    assert_eq!(status(&man), "widowed");
+}
