@@ -105,32 +105,21 @@ fn run(
     key_binds: usize,
 ) -> QueryResult<Vec<Count>> {
     let sql = placeholders(conn, sql);
-    let prefix_len = scope.region_prefix.len() as i64;
     // Binds, in order: the key's own (region prefix length and prefix, when the key is the
     // partner region), the range, then the office.
-    macro_rules! go {
-        ($q:expr) => {{
-            let q = $q;
-            match scope.office {
-                Some(o) => q.bind::<Text, _>(o).load(conn),
-                None => q.load(conn),
-            }
-        }};
-    }
-    let base = diesel::sql_query(sql);
+    let mut q = diesel::sql_query(sql).into_boxed::<<DbConn as Connection>::Backend>();
     if key_binds == 2 {
-        let q = base
-            .bind::<BigInt, _>(prefix_len)
-            .bind::<Text, _>(scope.region_prefix)
-            .bind::<Timestamp, _>(scope.from)
-            .bind::<Timestamp, _>(scope.to);
-        go!(q)
-    } else {
-        let q = base
-            .bind::<Timestamp, _>(scope.from)
-            .bind::<Timestamp, _>(scope.to);
-        go!(q)
+        q = q
+            .bind::<BigInt, _>(scope.region_prefix.len() as i64)
+            .bind::<Text, _>(scope.region_prefix);
     }
+    q = q
+        .bind::<Timestamp, _>(scope.from)
+        .bind::<Timestamp, _>(scope.to);
+    if let Some(office) = scope.office {
+        q = q.bind::<Text, _>(office);
+    }
+    q.load(conn)
 }
 
 /// The key expression of a fact with columns `office`, time `ts`, partner region `region` (an
