@@ -582,19 +582,24 @@ pub fn slot_today(app: &TestApp, slot: &str) {
 
 /// Puts residents (ID number, name, marital status) of 苏州 姑苏区 straight into the register.
 pub fn add_residents(app: &TestApp, rows: &[(&str, &str, &str)]) {
-    let mut conn = app.connect();
     for (id, name, status) in rows {
-        let parsed = hunyin::domain::IdNumber::parse(id, chrono::NaiveDate::MAX).expect("valid id");
-        let sex = match parsed.sex() {
-            hunyin::domain::id_number::Sex::Male => "male",
-            hunyin::domain::id_number::Sex::Female => "female",
-        };
-        conn.batch_execute(&format!(
-            "INSERT INTO household_records VALUES ('{id}', '{name}', '{sex}', '{}', '320508', '{status}', '2026-01-01 00:00:00')",
+        add_resident(app, id, name, "320508", status);
+    }
+}
+
+/// Puts one resident with hukou in division `hukou` straight into the register.
+pub fn add_resident(app: &TestApp, id: &str, name: &str, hukou: &str, status: &str) {
+    let parsed = hunyin::domain::IdNumber::parse(id, chrono::NaiveDate::MAX).expect("valid id");
+    let sex = match parsed.sex() {
+        hunyin::domain::id_number::Sex::Male => "male",
+        hunyin::domain::id_number::Sex::Female => "female",
+    };
+    app.connect()
+        .batch_execute(&format!(
+            "INSERT INTO household_records VALUES ('{id}', '{name}', '{sex}', '{}', '{hukou}', '{status}', '2026-01-01 00:00:00')",
             parsed.birth_date()
         ))
         .expect("insert resident");
-    }
 }
 
 /// The masked form of an ID number, for assertion messages that must not leak it either.

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use ed25519_dalek::SigningKey;
 use hunyin::configuration::{PeerSettings, Settings};
@@ -16,7 +15,8 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    id_number, masked, party, problem, slot_today, spawn_app_on, test_settings, TestApp, TestDb,
+    add_resident, id_number, masked, party, problem, slot_today, spawn_app_on, test_settings,
+    TestApp, TestDb,
 };
 
 const JS_OFFICE: &str = "sz-gusu";
@@ -89,21 +89,6 @@ pub(crate) fn configure(
     s.partner.timeout_ms = 3000;
     s.partner.retry_backoff_ms = 50;
     s.outbox.retry_base_secs = 1;
-}
-
-/// Puts a resident straight into an instance's register.
-pub(crate) fn resident(app: &TestApp, id: &str, name: &str, hukou: &str, status: &str) {
-    let parsed = hunyin::domain::IdNumber::parse(id, chrono::NaiveDate::MAX).unwrap();
-    let sex = match parsed.sex() {
-        hunyin::domain::id_number::Sex::Male => "male",
-        hunyin::domain::id_number::Sex::Female => "female",
-    };
-    app.connect()
-        .batch_execute(&format!(
-            "INSERT INTO household_records VALUES ('{id}', '{name}', '{sex}', '{}', '{hukou}', '{status}', '2026-01-01 00:00:00')",
-            parsed.birth_date()
-        ))
-        .unwrap();
 }
 
 pub(crate) fn marital_status(app: &TestApp, id: &str) -> String {
@@ -278,9 +263,9 @@ async fn two_regions_verify_register_notify_and_answer_status_queries() {
     let man = id_number("320508", "19950312", true);
     let woman = id_number("410105", "19960101", false);
     let henan_man = id_number("410105", "19940505", true);
-    resident(js, &man, "王强", "320508", "unmarried");
-    resident(ha, &woman, "李娜", "410105", "unmarried");
-    resident(ha, &henan_man, "张伟", "410105", "unmarried");
+    add_resident(js, &man, "王强", "320508", "unmarried");
+    add_resident(ha, &woman, "李娜", "410105", "unmarried");
+    add_resident(ha, &henan_man, "张伟", "410105", "unmarried");
 
     // A 河南 resident and a 江苏 resident book at a 江苏 office, for today.
     let slot = js.slots(JS_OFFICE).await[0]["id"]
@@ -542,7 +527,7 @@ async fn bad_partner_requests_are_refused_with_a_problem_and_an_audit_event() {
         configure(s, "32", "jiangsu-test", &own, vec![ha]);
     });
     let resident_id = id_number("320508", "19960101", false);
-    resident(&app, &resident_id, "李娜", "320508", "unmarried");
+    add_resident(&app, &resident_id, "李娜", "320508", "unmarried");
     let path = "/v1/partner/household-verifications";
     let good = || Forged::new(&partner_key, path, Some(verification_body(&resident_id)));
 
@@ -776,7 +761,7 @@ async fn an_unreachable_partner_answers_partner_unavailable_and_allows_manual_ve
         .enumerate()
     {
         let man = id_number("320508", &format!("199{n}0303"), true);
-        resident(&app, &man, "王强", "320508", "unmarried");
+        add_resident(&app, &man, "王强", "320508", "unmarried");
         let woman = id_number(hukou, birth, false);
         let parties = json!([
             party(&man, "王强", "320508", None),

@@ -8,8 +8,8 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{nth_couple, nth_person, spawn_app_on, TestDb};
-use crate::partner::{audit_details, configure, marital_status, peer, resident, KeyFile};
+use crate::helpers::{add_resident, nth_couple, nth_person, spawn_app_on, TestDb};
+use crate::partner::{audit_details, configure, marital_status, peer, KeyFile};
 
 #[tokio::test]
 async fn no_full_id_number_reaches_the_logs() {
@@ -36,7 +36,7 @@ async fn no_full_id_number_reaches_the_logs() {
         (nth_person(901, true), "王强"),
         (nth_person(901, false), "李娜"),
     ] {
-        resident(&ha, &id, name, "410105", "unmarried");
+        add_resident(&ha, &id, name, "410105", "unmarried");
     }
     let config = dir.join("jiangsu.toml");
     std::fs::write(

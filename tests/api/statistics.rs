@@ -8,10 +8,12 @@ use diesel::connection::SimpleConnection;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{id_number, party, problem, slot_today, spawn_app_on, TestApp, TestDb};
+use crate::helpers::{
+    add_resident, id_number, party, problem, slot_today, spawn_app_on, TestApp, TestDb,
+};
 use crate::partner::{
-    configure, declare_and_register, free_port, peer, post, resident, run_checks, send,
-    verification_body, walk_in, Forged, KeyFile,
+    configure, declare_and_register, free_port, peer, post, run_checks, send, verification_body,
+    walk_in, Forged, KeyFile,
 };
 
 const GUSU: &str = "sz-gusu";
@@ -117,8 +119,8 @@ async fn history() -> History {
     let mut booked = Vec::new();
     for n in 0..3u32 {
         let (m, w) = (person(n, "320508", true), person(n, "320508", false));
-        resident(&app, &m, "王强", "320508", "unmarried");
-        resident(&app, &w, "李娜", "320508", "unmarried");
+        add_resident(&app, &m, "王强", "320508", "unmarried");
+        add_resident(&app, &w, "李娜", "320508", "unmarried");
         let slot = slots[n as usize]["id"].as_str().unwrap().to_owned();
         let parties = json!([
             party(&m, "王强", "320508", None),
@@ -168,7 +170,7 @@ async fn history() -> History {
         .unwrap();
     // B: a walk-in with a 河南 party, whose instance is down: manual verification, registered.
     let (m, w) = (person(4, "320508", true), person(4, "410105", false));
-    resident(&app, &m, "王强", "320508", "unmarried");
+    add_resident(&app, &m, "王强", "320508", "unmarried");
     let b = walk_in(
         &app,
         &token,
@@ -189,8 +191,8 @@ async fn history() -> History {
     assert_eq!(declare_and_register(&app, &token, &b).await.status(), 201);
     // C: a walk-in of 南京 and 徐州 residents at 苏州: cross-city.
     let (m, w) = (person(5, "320102", true), person(5, "320302", false));
-    resident(&app, &m, "王强", "320102", "unmarried");
-    resident(&app, &w, "李娜", "320302", "unmarried");
+    add_resident(&app, &m, "王强", "320102", "unmarried");
+    add_resident(&app, &w, "李娜", "320302", "unmarried");
     let c = walk_in(
         &app,
         &token,
@@ -227,8 +229,8 @@ async fn history() -> History {
     // G: a local walk-in at 虎丘 (same city as 姑苏's residents).
     let huqiu = app.registrar(HUQIU).await;
     let (m, w) = (person(7, "320505", true), person(7, "320508", false));
-    resident(&app, &m, "王强", "320505", "unmarried");
-    resident(&app, &w, "李娜", "320508", "unmarried");
+    add_resident(&app, &m, "王强", "320505", "unmarried");
+    add_resident(&app, &w, "李娜", "320508", "unmarried");
     let g = walk_in(
         &app,
         &huqiu,
