@@ -1039,3 +1039,49 @@ fn base64_of(key: &SigningKey) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(key.as_bytes())
 }
+
+/// The status query answered on the suite's engine (the federation test's 江苏 is SQLite).
+#[tokio::test]
+async fn a_status_query_reads_the_certificate_on_the_suite_engine() {
+    let own = KeyFile::new();
+    let partner_key = keys::generate().unwrap();
+    let db = Arc::new(TestDb::create());
+    let app = spawn_app_on(db.clone(), db.url(), |s| {
+        let ha = peer(
+            "henan",
+            &["41"],
+            "http://127.0.0.1:9",
+            "henan-test",
+            &partner_key,
+            &["registration_status"],
+        );
+        configure(s, "32", "jiangsu-test", &own, vec![ha]);
+    });
+    let token = app.registrar(JS_OFFICE).await;
+    let r = crate::registration::ready(&app, &token, 80).await;
+    let v: Value = crate::registration::register(&app, &token, &r)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let number = v["certificate_number"].as_str().unwrap();
+    let f = Forged::new(
+        &partner_key,
+        &format!("/v1/partner/registrations/{number}"),
+        None,
+    );
+    let resp = send(&app, "GET", &f.path, &f.headers(&app), &[]).await;
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["status"], "valid");
+    assert_eq!(v["certificate_number"], number);
+    assert_eq!(v["office"]["id"], JS_OFFICE);
+    assert_eq!(
+        v["parties"][0]["id_number_masked"],
+        masked(&crate::helpers::nth_person(80, true))
+    );
+    assert_eq!(
+        audit_details(&app, "partner.registration_status.received").len(),
+        1
+    );
+}
