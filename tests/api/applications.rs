@@ -4,52 +4,32 @@ use diesel::prelude::*;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{nth_couple, nth_person, party, problem, slot_today, spawn_app, TestApp};
+use crate::support::lib::schema;
+use crate::support::{
+    application_path, audit_count, nth_couple, nth_person, party, problem, spawn_app, Counter,
+    TestApp,
+};
 
 const OFFICE: &str = "sz-gusu";
 
-/// Books a couple and moves its slot to start in a minute, so it is today's.
-pub async fn booked_today(app: &TestApp, n: u32) -> String {
-    let slot = app.slots(OFFICE).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let resp = app.book(OFFICE, &slot, nth_couple(n)).await;
-    assert_eq!(resp.status(), 201);
-    let v: Value = resp.json().await.unwrap();
-    slot_today(app, &slot);
-    v["reference"].as_str().unwrap().to_owned()
-}
-
-fn audit_count(app: &TestApp, action: &str) -> i64 {
-    use hunyin::schema::audit_events::dsl;
-    dsl::audit_events
-        .filter(dsl::action.eq(action))
-        .count()
-        .get_result(&mut app.connect())
-        .unwrap()
-}
-
-async fn queue(app: &TestApp, token: &str) -> Value {
-    let resp = app
-        .authed(
-            Method::GET,
-            &format!("/v1/registrar/offices/{OFFICE}/queue"),
-            token,
-        )
-        .send()
-        .await
-        .unwrap();
+async fn queue(desk: &Counter<'_>) -> Value {
+    let resp = desk
+        .get(&format!("/v1/registrar/offices/{OFFICE}/queue"))
+        .await;
     assert_eq!(resp.status(), 200);
     resp.json().await.unwrap()
+}
+
+async fn booked_today(app: &TestApp, n: u32) -> String {
+    app.booked_today(OFFICE, nth_couple(n)).await
 }
 
 #[tokio::test]
 async fn the_queue_lists_todays_applications_masked_and_the_read_is_audited() {
     let app = spawn_app().await;
     let reference = booked_today(&app, 1).await;
-    let token = app.registrar(OFFICE).await;
-    let q = queue(&app, &token).await;
+    let desk = Counter::open(&app, OFFICE).await;
+    let q = queue(&desk).await;
     let items = q["applications"].as_array().unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["reference"], reference.as_str());
@@ -66,16 +46,8 @@ async fn the_queue_lists_todays_applications_masked_and_the_read_is_audited() {
 async fn reading_an_application_shows_full_id_numbers_and_is_audited() {
     let app = spawn_app().await;
     let reference = booked_today(&app, 2).await;
-    let token = app.registrar(OFFICE).await;
-    let resp = app
-        .authed(
-            Method::GET,
-            &format!("/v1/registrar/applications/{reference}"),
-            &token,
-        )
-        .send()
-        .await
-        .unwrap();
+    let desk = Counter::open(&app, OFFICE).await;
+    let resp = desk.get_application(&reference).await;
     assert_eq!(resp.status(), 200);
     let v: Value = resp.json().await.unwrap();
     assert_eq!(v["parties"][0]["id_number"], nth_person(2, true).as_str());
@@ -87,20 +59,11 @@ async fn reading_an_application_shows_full_id_numbers_and_is_audited() {
 async fn check_in_happens_once_and_only_on_the_day() {
     let app = spawn_app().await;
     let today = booked_today(&app, 3).await;
-    let token = app.registrar(OFFICE).await;
-    let path = format!("/v1/registrar/applications/{today}/check-in");
-    let first = app
-        .authed(Method::POST, &path, &token)
-        .send()
-        .await
-        .unwrap();
+    let desk = Counter::open(&app, OFFICE).await;
+    let first = desk.check_in(&today).await;
     assert_eq!(first.status(), 200);
     assert_eq!(first.json::<Value>().await.unwrap()["status"], "checked_in");
-    let again = app
-        .authed(Method::POST, &path, &token)
-        .send()
-        .await
-        .unwrap();
+    let again = desk.check_in(&today).await;
     assert_eq!(again.status(), 409);
     let p = problem(again).await;
     assert_eq!(p["code"], "invalid_transition");
@@ -113,15 +76,7 @@ async fn check_in_happens_once_and_only_on_the_day() {
         .to_owned();
     let resp = app.book(OFFICE, &later, nth_couple(4)).await;
     let other: Value = resp.json().await.unwrap();
-    let path = format!(
-        "/v1/registrar/applications/{}/check-in",
-        other["reference"].as_str().unwrap()
-    );
-    let resp = app
-        .authed(Method::POST, &path, &token)
-        .send()
-        .await
-        .unwrap();
+    let resp = desk.check_in(other["reference"].as_str().unwrap()).await;
     assert_eq!(resp.status(), 409);
     assert_eq!(problem(resp).await["code"], "not_today");
 }
@@ -130,33 +85,17 @@ async fn check_in_happens_once_and_only_on_the_day() {
 async fn other_offices_and_auditors_are_refused() {
     let app = spawn_app().await;
     let reference = booked_today(&app, 5).await;
-    let elsewhere = app.registrar("nj-xuanwu").await;
-    let path = format!("/v1/registrar/applications/{reference}/check-in");
-    let resp = app
-        .authed(Method::POST, &path, &elsewhere)
-        .send()
-        .await
-        .unwrap();
+    let elsewhere = Counter::open(&app, "nj-xuanwu").await;
+    let resp = elsewhere.check_in(&reference).await;
     assert_eq!(resp.status(), 403);
     assert_eq!(problem(resp).await["code"], "forbidden_office");
-    let resp = app
-        .authed(
-            Method::GET,
-            &format!("/v1/registrar/offices/{OFFICE}/queue"),
-            &elsewhere,
-        )
-        .send()
-        .await
-        .unwrap();
+    let resp = elsewhere
+        .get(&format!("/v1/registrar/offices/{OFFICE}/queue"))
+        .await;
     assert_eq!(resp.status(), 403);
 
-    app.add_staff(OFFICE, "auditor", "audit.zhou", "auditor-password");
-    let auditor = app.sign_in("audit.zhou", "auditor-password").await;
-    let resp = app
-        .authed(Method::POST, &path, &auditor)
-        .send()
-        .await
-        .unwrap();
+    let auditor = Counter::new(&app, &app.auditor(OFFICE).await, OFFICE);
+    let resp = auditor.check_in(&reference).await;
     assert_eq!(resp.status(), 403);
     assert_eq!(problem(resp).await["code"], "forbidden_role");
 }
@@ -164,46 +103,30 @@ async fn other_offices_and_auditors_are_refused() {
 #[tokio::test]
 async fn a_walk_in_starts_checked_in_and_joins_the_queue() {
     let app = spawn_app().await;
-    let token = app.registrar(OFFICE).await;
-    let path = format!("/v1/registrar/offices/{OFFICE}/walk-ins");
-    let resp = app
-        .authed(Method::POST, &path, &token)
-        .json(&json!({"parties": nth_couple(6)}))
-        .send()
-        .await
-        .unwrap();
+    let desk = Counter::open(&app, OFFICE).await;
+    let resp = desk.try_walk_in(nth_couple(6)).await;
     assert_eq!(resp.status(), 201);
     let v: Value = resp.json().await.unwrap();
     assert_eq!(v["status"], "checked_in");
     assert_eq!(v["walk_in"], true);
-    let q = queue(&app, &token).await;
+    let q = queue(&desk).await;
     assert_eq!(q["applications"][0]["reference"], v["reference"]);
 
     // The same man again: one active application per person.
-    let again = json!({"parties": [
+    let again = json!([
         party(&nth_person(6, true), "王强", "320508", None),
         party(&nth_person(7, false), "赵敏", "320508", None),
-    ]});
-    let resp = app
-        .authed(Method::POST, &path, &token)
-        .json(&again)
-        .send()
-        .await
-        .unwrap();
+    ]);
+    let resp = desk.try_walk_in(again).await;
     assert_eq!(resp.status(), 409);
     assert_eq!(problem(resp).await["code"], "already_booked");
 
     // Two women: not eligible.
-    let two_women = json!({"parties": [
+    let two_women = json!([
         party(&nth_person(8, false), "李娜", "320508", None),
         party(&nth_person(9, false), "赵敏", "320508", None),
-    ]});
-    let resp = app
-        .authed(Method::POST, &path, &token)
-        .json(&two_women)
-        .send()
-        .await
-        .unwrap();
+    ]);
+    let resp = desk.try_walk_in(two_women).await;
     assert_eq!(resp.status(), 422);
     assert_eq!(problem(resp).await["problems"][0]["code"], "same_sex");
 }
@@ -213,19 +136,18 @@ async fn a_walk_in_starts_checked_in_and_joins_the_queue() {
 async fn audit_events_carry_the_role_and_the_request_id() {
     let app = spawn_app().await;
     let reference = booked_today(&app, 20).await;
-    let token = app.registrar(OFFICE).await;
-    let resp = app
-        .authed(
+    let desk = Counter::open(&app, OFFICE).await;
+    let resp = desk
+        .request(
             Method::POST,
-            &format!("/v1/registrar/applications/{reference}/check-in"),
-            &token,
+            &format!("{}/check-in", application_path(&reference)),
         )
         .header("x-request-id", "desk-7-0001")
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
-    use hunyin::schema::audit_events::dsl;
+    use schema::audit_events::dsl;
     let (role, request): (Option<String>, Option<String>) = dsl::audit_events
         .filter(dsl::action.eq("application.checked_in"))
         .select((dsl::actor_role, dsl::request_id))
@@ -238,29 +160,17 @@ async fn audit_events_carry_the_role_and_the_request_id() {
 #[tokio::test]
 async fn a_supervisor_sets_the_weekly_rule_and_new_slots_follow_it() {
     let app = spawn_app().await;
-    app.add_staff(OFFICE, "supervisor", "chief.lin", "supervisor-password");
-    let chief = app.sign_in("chief.lin", "supervisor-password").await;
+    let chief = app.supervisor(OFFICE).await;
     let path = format!("/v1/registrar/offices/{OFFICE}/schedule");
-    let current: Value = app
-        .authed(Method::GET, &path, &chief)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let put = |token: &str, rule: &Value| app.authed(Method::PUT, &path, token).json(rule).send();
+    let current: Value = app.get_authed(&path, &chief).await.json().await.unwrap();
     assert_eq!(
         current["weekdays"],
         json!(["mon", "tue", "wed", "thu", "fri"])
     );
 
     let rule = json!({"weekdays": ["tue", "sat"], "periods": ["09:00-11:00"], "slot_minutes": 60, "capacity": 4});
-    let resp = app
-        .authed(Method::PUT, &path, &chief)
-        .json(&rule)
-        .send()
-        .await
-        .unwrap();
+    let resp = put(&chief, &rule).await.unwrap();
     assert_eq!(resp.status(), 200);
     let slots = app.slots(OFFICE).await;
     assert!(!slots.is_empty());
@@ -277,20 +187,10 @@ async fn a_supervisor_sets_the_weekly_rule_and_new_slots_follow_it() {
     }
 
     let registrar = app.registrar(OFFICE).await;
-    let resp = app
-        .authed(Method::PUT, &path, &registrar)
-        .json(&rule)
-        .send()
-        .await
-        .unwrap();
+    let resp = put(&registrar, &rule).await.unwrap();
     assert_eq!(resp.status(), 403);
     let bad = json!({"weekdays": ["someday"], "periods": ["11:00-09:00"], "slot_minutes": 30, "capacity": 4});
-    let resp = app
-        .authed(Method::PUT, &path, &chief)
-        .json(&bad)
-        .send()
-        .await
-        .unwrap();
+    let resp = put(&chief, &bad).await.unwrap();
     assert_eq!(resp.status(), 400);
     let codes: Vec<String> = problem(resp).await["invalid_params"]
         .as_array()
@@ -300,12 +200,7 @@ async fn a_supervisor_sets_the_weekly_rule_and_new_slots_follow_it() {
         .collect();
     assert_eq!(codes, vec!["invalid_weekday", "invalid_period"]);
     let overlapping = json!({"weekdays": ["mon"], "periods": ["09:00-12:00", "11:00-13:00"], "slot_minutes": 30, "capacity": 4});
-    let resp = app
-        .authed(Method::PUT, &path, &chief)
-        .json(&overlapping)
-        .send()
-        .await
-        .unwrap();
+    let resp = put(&chief, &overlapping).await.unwrap();
     assert_eq!(
         problem(resp).await["invalid_params"][0]["code"],
         "invalid_schedule"

@@ -1,93 +1,17 @@
-//! Slots and appointments: listing, booking, capacity under concurrency, one active appointment
-//! per person, reschedule, cancel, and the manage token.
+//! Booking: the answer, one active appointment per person, ineligible couples, unknown and
+//! unbookable slots, bad fields, capacity under concurrency, and the rate limit.
 
 use futures_util::future::join_all;
-use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{nth_couple, nth_person, party, problem, spawn_app, TestApp};
+use crate::support::{nth_couple, nth_person, party, problem, spawn_app, spawn_app_with};
 
 const OFFICE: &str = "sz-gusu";
-
-async fn first_slot(app: &TestApp) -> String {
-    app.slots(OFFICE).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-/// The ids of the first two slots.
-fn first_two(slots: &[Value]) -> (&str, &str) {
-    (
-        slots[0]["id"].as_str().unwrap(),
-        slots[1]["id"].as_str().unwrap(),
-    )
-}
-
-/// Reference and manage token of a booking answer.
-fn keys(v: &Value) -> (&str, &str) {
-    (
-        v["reference"].as_str().unwrap(),
-        v["manage_token"].as_str().unwrap(),
-    )
-}
-
-async fn booked(app: &TestApp, slot: &str, n: u32) -> Value {
-    let resp = app.book(OFFICE, slot, nth_couple(n)).await;
-    assert_eq!(resp.status(), 201);
-    resp.json().await.unwrap()
-}
-
-#[tokio::test]
-async fn slots_have_ids_times_in_shanghai_and_full_capacity() {
-    let app = spawn_app().await;
-    let slots = app.slots(OFFICE).await;
-    assert!(!slots.is_empty());
-    let s = &slots[0];
-    assert!(s["id"].as_str().unwrap().starts_with("sz-gusu."));
-    assert!(s["start"].as_str().unwrap().ends_with("+08:00"));
-    assert!(s["end"].as_str().unwrap().ends_with("+08:00"));
-    assert_eq!(s["capacity"], 10);
-    assert_eq!(s["remaining"], 10);
-}
-
-#[tokio::test]
-async fn slot_listing_refuses_bad_ranges_and_unknown_offices() {
-    let app = spawn_app().await;
-    for (q, code) in [
-        ("from=2026-13-01", "invalid_date"),
-        ("from=2026-12-10&to=2026-12-01", "invalid_range"),
-        ("from=2026-12-01&to=2027-03-01", "range_too_long"),
-    ] {
-        let resp = app.get(&format!("/v1/offices/{OFFICE}/slots?{q}")).await;
-        assert_eq!(resp.status(), 400, "{q}");
-        assert_eq!(
-            problem(resp).await["invalid_params"][0]["code"],
-            code,
-            "{q}"
-        );
-    }
-    let resp = app.get("/v1/offices/nowhere/slots").await;
-    assert_eq!(resp.status(), 404);
-}
-
-#[tokio::test]
-async fn no_slot_falls_on_a_public_holiday() {
-    let app = spawn_app().await;
-    let slots = app.slots(OFFICE).await;
-    for s in &slots {
-        let day = &s["start"].as_str().unwrap()[..10];
-        assert!(
-            !["2027-01-01", "2026-12-05", "2026-12-06"].contains(&day),
-            "{day} is a holiday or weekend"
-        );
-    }
-}
 
 #[tokio::test]
 async fn booking_returns_reference_token_documents_and_takes_a_seat() {
     let app = spawn_app().await;
-    let slot = first_slot(&app).await;
+    let slot = app.first_slot(OFFICE).await;
     let resp = app.book(OFFICE, &slot, nth_couple(1)).await;
     assert_eq!(resp.status(), 201);
     assert_eq!(resp.headers()["cache-control"], "no-store");
@@ -117,40 +41,11 @@ async fn booking_returns_reference_token_documents_and_takes_a_seat() {
 }
 
 #[tokio::test]
-async fn the_manage_token_opens_the_appointment_and_nothing_else_does() {
-    let app = spawn_app().await;
-    let v = booked(&app, &first_slot(&app).await, 2).await;
-    let (r, t) = keys(&v);
-    let ok = app
-        .appointment(Method::GET, r, Some(t))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ok.status(), 200);
-    let shown: Value = ok.json().await.unwrap();
-    assert_eq!(shown["reference"], r);
-    assert!(
-        shown.get("manage_token").is_none(),
-        "the token is returned once only"
-    );
-    for token in [None, Some("wrong"), Some(&"0".repeat(64)[..])] {
-        let resp = app.appointment(Method::GET, r, token).send().await.unwrap();
-        assert_eq!(resp.status(), 404, "{token:?}");
-        assert_eq!(problem(resp).await["code"], "not_found");
-    }
-    let unknown = app
-        .appointment(Method::GET, "AP-000000", Some(t))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(unknown.status(), 404);
-}
-
-#[tokio::test]
 async fn a_second_active_appointment_for_a_person_is_409_already_booked() {
     let app = spawn_app().await;
     let slots = app.slots(OFFICE).await;
-    booked(&app, slots[0]["id"].as_str().unwrap(), 3).await;
+    app.booked(OFFICE, slots[0]["id"].as_str().unwrap(), nth_couple(3))
+        .await;
     // The same man with another partner, another slot.
     let parties = json!([
         party(&nth_person(3, true), "王强", "320508", None),
@@ -170,7 +65,7 @@ async fn a_second_active_appointment_for_a_person_is_409_already_booked() {
 #[tokio::test]
 async fn ineligible_couples_get_422_with_the_problems() {
     let app = spawn_app().await;
-    let slot = first_slot(&app).await;
+    let slot = app.first_slot(OFFICE).await;
     let two_men = json!([
         party(&nth_person(5, true), "王强", "320508", None),
         party(&nth_person(6, true), "张伟", "320508", None),
@@ -213,7 +108,7 @@ async fn unknown_offices_and_slots_are_404_and_unbookable_slots_422() {
 #[tokio::test]
 async fn bad_booking_fields_are_400_naming_them() {
     let app = spawn_app().await;
-    let slot = first_slot(&app).await;
+    let slot = app.first_slot(OFFICE).await;
     let body = json!({"office_id": OFFICE, "slot_id": slot, "parties": nth_couple(8),
                       "contact": {"email": "not-an-email", "phone": "call me"}});
     let resp = app.post_json("/v1/appointments", &body).await;
@@ -235,7 +130,7 @@ async fn bad_booking_fields_are_400_naming_them() {
 #[tokio::test]
 async fn one_hundred_concurrent_bookings_for_ten_seats_sell_exactly_ten() {
     let app = spawn_app().await;
-    let slot = first_slot(&app).await;
+    let slot = app.first_slot(OFFICE).await;
     let results = join_all((100..200).map(|n| app.book(OFFICE, &slot, nth_couple(n)))).await;
     let mut created = 0;
     let mut full = 0;
@@ -286,119 +181,8 @@ async fn twenty_concurrent_bookings_of_one_person_give_one_appointment() {
 }
 
 #[tokio::test]
-async fn reschedule_moves_the_seat_and_cancel_frees_it_and_the_people() {
-    let app = spawn_app().await;
-    let slots = app.slots(OFFICE).await;
-    let (a, b) = first_two(&slots);
-    let v = booked(&app, a, 9).await;
-    let (r, t) = keys(&v);
-
-    let moved = app.reschedule(r, t, b).await;
-    assert_eq!(moved.status(), 200);
-    assert_eq!(moved.json::<Value>().await.unwrap()["slot"]["id"], b);
-    assert_eq!(
-        (
-            app.remaining(OFFICE, a).await,
-            app.remaining(OFFICE, b).await
-        ),
-        (10, 9)
-    );
-
-    let wrong = app
-        .appointment(Method::PATCH, r, Some("nope"))
-        .json(&json!({"slot_id": a}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(wrong.status(), 404);
-
-    let cancelled = app
-        .appointment(Method::DELETE, r, Some(t))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(cancelled.status(), 200);
-    assert_eq!(
-        cancelled.json::<Value>().await.unwrap()["status"],
-        "cancelled"
-    );
-    assert_eq!(app.remaining(OFFICE, b).await, 10);
-
-    let again = app
-        .appointment(Method::DELETE, r, Some(t))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(again.status(), 409);
-    assert_eq!(problem(again).await["code"], "appointment_closed");
-    let patch_closed = app.reschedule(r, t, a).await;
-    assert_eq!(patch_closed.status(), 409);
-
-    // Both people may book again.
-    booked(&app, a, 9).await;
-}
-
-#[tokio::test]
-async fn rescheduling_into_a_full_slot_is_409_and_keeps_the_old_seat() {
-    let app = spawn_app().await;
-    let slots = app.slots(OFFICE).await;
-    let (a, b) = first_two(&slots);
-    for n in 500..510 {
-        booked(&app, b, n).await;
-    }
-    let v = booked(&app, a, 520).await;
-    let (r, t) = keys(&v);
-    let resp = app.reschedule(r, t, b).await;
-    assert_eq!(resp.status(), 409);
-    assert_eq!(problem(resp).await["code"], "slot_full");
-    assert_eq!(
-        (
-            app.remaining(OFFICE, a).await,
-            app.remaining(OFFICE, b).await
-        ),
-        (9, 0)
-    );
-}
-
-#[tokio::test]
-async fn an_ended_slot_without_check_in_becomes_no_show_and_frees_the_people() {
-    use diesel::connection::SimpleConnection;
-    let app = spawn_app().await;
-    let slots = app.slots(OFFICE).await;
-    let (a, b) = first_two(&slots);
-    let v = booked(&app, a, 600).await;
-    let (r, t) = keys(&v);
-    // Arrange: the slot ended long ago.
-    app.connect()
-        .batch_execute(&format!(
-            "UPDATE slots SET starts_at = '2000-01-01 00:00:00', ends_at = '2000-01-01 00:30:00' \
-             WHERE id = '{a}'"
-        ))
-        .unwrap();
-    let mut status = Value::Null;
-    for _ in 0..100 {
-        let shown: Value = app
-            .appointment(Method::GET, r, Some(t))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        status = shown["status"].clone();
-        if status == "no_show" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert_eq!(status, "no_show");
-    booked(&app, b, 600).await;
-}
-
-#[tokio::test]
 async fn too_many_posts_from_one_address_get_429_with_retry_after() {
-    let db = std::sync::Arc::new(crate::helpers::TestDb::create());
-    let app = crate::helpers::spawn_app_on(db.clone(), db.url(), |s| {
+    let app = spawn_app_with(|s| {
         s.rate_limit.per_minute = 2;
         s.rate_limit.burst = 2;
     });
@@ -416,7 +200,7 @@ async fn too_many_posts_from_one_address_get_429_with_retry_after() {
     assert!((1..=30).contains(&retry), "{retry}");
     assert_eq!(problem(resp).await["code"], "too_many_requests");
     // Bookings have their own bucket; reads are not limited.
-    let slot = first_slot(&app).await;
+    let slot = app.first_slot(OFFICE).await;
     assert_eq!(app.book(OFFICE, &slot, nth_couple(701)).await.status(), 201);
     assert_eq!(app.get("/v1/offices").await.status(), 200);
 }

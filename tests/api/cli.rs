@@ -1,29 +1,13 @@
 //! The binary itself: configuration errors, unreachable databases, `migrate`, `--help`.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-use crate::helpers::{host_port, postgres_server_url, TestDb};
+use crate::support::binary::{hunyin, hunyin_with_stdin, stderr, TempDir};
+use crate::support::proxy::host_port;
+use crate::support::{postgres_server_url, spawn_app_on, TestDb};
 
-/// Runs the binary in `dir` with only the given environment (no inherited APP__ keys).
-fn hunyin(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hunyin"));
-    cmd.current_dir(dir).args(args).env_clear();
-    if let Ok(path) = std::env::var("PATH") {
-        cmd.env("PATH", path);
-    }
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("binary runs")
-}
-
-fn empty_dir() -> tempdir::Dir {
-    tempdir::Dir::new()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+fn empty_dir() -> TempDir {
+    TempDir::new("cli")
 }
 
 fn entries(dir: &Path) -> Vec<String> {
@@ -159,32 +143,6 @@ fn help_lists_commands_and_never_prints_secrets() {
     assert!(text.contains("serve") && text.contains("migrate"));
 }
 
-/// A throw-away directory removed on drop.
-mod tempdir {
-    use std::path::{Path, PathBuf};
-
-    pub struct Dir(PathBuf);
-
-    impl Dir {
-        pub fn new() -> Dir {
-            let p =
-                std::env::temp_dir().join(format!("hunyin-cli-{}", uuid::Uuid::new_v4().simple()));
-            std::fs::create_dir_all(&p).unwrap();
-            Dir(p)
-        }
-
-        pub fn path(&self) -> &Path {
-            &self.0
-        }
-    }
-
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
 #[test]
 fn office_add_creates_an_office_in_the_region_and_refuses_others() {
     let dir = empty_dir();
@@ -233,32 +191,6 @@ fn region_prefix_must_be_a_division_prefix() {
     assert!(stderr(&out).contains("instance.region_prefix"));
 }
 
-/// Runs the binary with `stdin` as standard input.
-fn hunyin_with_stdin(dir: &Path, args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
-    use std::io::Write;
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hunyin"));
-    cmd.current_dir(dir).args(args).env_clear();
-    if let Ok(path) = std::env::var("PATH") {
-        cmd.env("PATH", path);
-    }
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("binary runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    child.wait_with_output().expect("binary finishes")
-}
-
 #[tokio::test]
 async fn staff_add_reads_the_password_from_stdin_and_the_account_signs_in() {
     let dir = empty_dir();
@@ -291,7 +223,7 @@ async fn staff_add_reads_the_password_from_stdin_and_the_account_signs_in() {
     assert!(stderr(&add("registrar", "x.y", "nowhere", "a long password")).contains("no office"));
     assert!(stderr(&add("registrar", "x.y", "sz-gusu", "short")).contains("at least"));
 
-    let app = crate::helpers::spawn_app_on(db.clone(), db.url(), |_| {});
+    let app = spawn_app_on(db.clone(), db.url(), |_| {});
     let resp = app.post_sign_in("sun.li", "a long password").await;
     assert_eq!(resp.status(), 201);
 }

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::helpers::{problem, spawn_app};
+use crate::support::lib::routes;
+use crate::support::{problem, spawn_app};
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
@@ -29,7 +30,7 @@ fn spec_operations() -> BTreeSet<(String, String)> {
 }
 
 fn app_operations() -> BTreeSet<(String, String)> {
-    hunyin::routes::table()
+    routes::table()
         .iter()
         .map(|r| (r.method.to_string(), r.path.to_owned()))
         .collect()
@@ -99,7 +100,7 @@ async fn every_spec_operation_is_served_over_http() {
 #[tokio::test]
 async fn every_registrar_and_partner_route_refuses_anonymous_requests() {
     let app = spawn_app().await;
-    let guarded: Vec<_> = hunyin::routes::table()
+    let guarded: Vec<_> = routes::table()
         .into_iter()
         .filter(|r| {
             (r.path.starts_with("/v1/registrar/") && r.path != "/v1/registrar/sessions")

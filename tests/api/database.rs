@@ -1,10 +1,9 @@
 //! The database layer on the suite's engine: the write-transaction helper and concurrency.
 
+use crate::support::lib::db::{self, outbox, DbConn};
+use crate::support::lib::schema::audit_events;
+use crate::support::{spawn_app, test_settings};
 use diesel::prelude::*;
-use hunyin::db::{self, DbConn};
-use hunyin::schema::audit_events;
-
-use crate::helpers::{spawn_app, test_settings};
 
 fn insert_event(conn: &mut DbConn, action: &str) -> QueryResult<usize> {
     diesel::insert_into(audit_events::table)
@@ -91,7 +90,6 @@ async fn concurrent_read_then_write_transactions_all_succeed() {
 /// Four workers claim from one outbox at once: every message is claimed exactly once.
 #[tokio::test]
 async fn concurrent_outbox_claims_never_hand_out_a_message_twice() {
-    use hunyin::db::outbox;
     let app = spawn_app().await;
     let mut conn = app.connect();
     let past = chrono::Utc::now().naive_utc() - chrono::Duration::minutes(1);

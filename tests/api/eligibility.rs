@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{id_number, office_ids, party, problem, spawn_app};
+use crate::support::{id_number, office_ids, party, problem, spawn_app, TestApp};
 
 /// The man: 河南 hukou (郑州 金水区), born 1995-03-10.
 fn henan_man() -> String {
@@ -14,7 +14,7 @@ fn anhui_woman() -> String {
     id_number("340102", "19960520", false)
 }
 
-async fn check(app: &crate::helpers::TestApp, body: Value) -> Value {
+async fn check(app: &TestApp, body: Value) -> Value {
     let resp = app.post_eligibility(&body).await;
     assert_eq!(resp.status(), 200);
     resp.json().await.unwrap()

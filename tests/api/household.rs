@@ -1,17 +1,18 @@
 //! The household register import, and household checks of an application's parties.
 
 use std::io::Write;
-use std::process::Command;
+use std::path::{Path, PathBuf};
 
-use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{
-    add_residents, id_number, nth_couple, nth_person, party, problem, spawn_app, TestApp, TestDb,
+use crate::support::binary::{hunyin, TempDir};
+use crate::support::fixtures::with_check_character;
+use crate::support::{
+    add_residents, id_number, nth_couple, nth_person, party, problem, spawn_app, Counter, TestDb,
 };
 
 /// Writes `rows` as an export CSV and returns its path.
-fn write_csv(dir: &std::path::Path, rows: &[String]) -> std::path::PathBuf {
+fn write_csv(dir: &Path, rows: &[String]) -> PathBuf {
     let path = dir.join("register.csv");
     let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
     writeln!(
@@ -30,9 +31,7 @@ fn resident(n: u32) -> String {
     let birth = chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap()
         + chrono::Duration::days(i64::from(n % 20_000));
     let seq = n / 20_000 * 2 + n % 2; // parity carries the sex
-    let body = format!("320508{}{:03}", birth.format("%Y%m%d"), seq);
-    let arr: [u8; 17] = body.as_bytes().try_into().unwrap();
-    let id = format!("{body}{}", hunyin::domain::id_number::check_character(&arr));
+    let id = with_check_character(&format!("320508{}{:03}", birth.format("%Y%m%d"), seq));
     let sex = if seq % 2 == 1 { "male" } else { "female" };
     format!(
         "{id},居民{n},{sex},{},320508,unmarried",
@@ -40,16 +39,14 @@ fn resident(n: u32) -> String {
     )
 }
 
-fn import(dir: &std::path::Path, db: &TestDb, file: &std::path::Path) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_hunyin"))
-        .current_dir(dir)
-        .args(["household", "import"])
-        .arg(file)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("APP__DATABASE__URL", db.url())
-        .output()
-        .unwrap();
+/// Runs `household import` of `file`: success, standard output, standard error.
+fn import(dir: &Path, db: &TestDb, file: &Path) -> (bool, String, String) {
+    let file = file.display().to_string();
+    let out = hunyin(
+        dir,
+        &["household", "import", &file],
+        &[("APP__DATABASE__URL", db.url())],
+    );
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -57,36 +54,31 @@ fn import(dir: &std::path::Path, db: &TestDb, file: &std::path::Path) -> (bool, 
     )
 }
 
-fn temp_dir() -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("hunyin-hh-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
 #[test]
 fn importing_100000_rows_then_again_changes_nothing_the_second_time() {
-    let dir = temp_dir();
+    let tmp = TempDir::new("hh");
+    let dir = tmp.path();
     let db = TestDb::create();
     let rows: Vec<String> = (0..100_000).map(resident).collect();
-    let file = write_csv(&dir, &rows);
-    let (ok, out, err) = import(&dir, &db, &file);
+    let file = write_csv(dir, &rows);
+    let (ok, out, err) = import(dir, &db, &file);
     assert!(ok, "{err}");
     assert!(
         out.contains("100000 rows: 100000 inserted, 0 updated, 0 unchanged, 0 rejected"),
         "{out}"
     );
-    let (ok, out, _) = import(&dir, &db, &file);
+    let (ok, out, _) = import(dir, &db, &file);
     assert!(ok);
     assert!(
         out.contains("100000 rows: 0 inserted, 0 updated, 100000 unchanged, 0 rejected"),
         "{out}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn bad_rows_are_reported_with_their_line_and_the_rest_imported() {
-    let dir = temp_dir();
+    let tmp = TempDir::new("hh");
+    let dir = tmp.path();
     let db = TestDb::create();
     let good = resident(1);
     let id = good.split(',').next().unwrap().to_owned();
@@ -100,8 +92,8 @@ fn bad_rows_are_reported_with_their_line_and_the_rest_imported() {
         resident(9).replace(",320508,", ",329999,"),                         // unknown code
         resident(2).replace(",unmarried", ",已婚"),                          // Chinese status ok
     ];
-    let file = write_csv(&dir, &rows);
-    let (ok, out, err) = import(&dir, &db, &file);
+    let file = write_csv(dir, &rows);
+    let (ok, out, err) = import(dir, &db, &file);
     assert!(ok, "{err}");
     assert!(
         out.contains("8 rows: 2 inserted, 0 updated, 0 unchanged, 6 rejected"),
@@ -127,46 +119,22 @@ fn bad_rows_are_reported_with_their_line_and_the_rest_imported() {
     }
     // A changed row is an update on the next import.
     let changed = vec![good.replace(",unmarried", ",married")];
-    let file = write_csv(&dir, &changed);
-    let (_, out, _) = import(&dir, &db, &file);
+    let file = write_csv(dir, &changed);
+    let (_, out, _) = import(dir, &db, &file);
     assert!(
         out.contains("1 rows: 0 inserted, 1 updated"),
         "{out} for {id}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// Books `parties` today and checks them in; returns the reference.
-async fn checked_in(app: &TestApp, token: &str, parties: Value) -> String {
-    let path = "/v1/registrar/offices/sz-gusu/walk-ins";
-    let resp = app
-        .authed(Method::POST, path, token)
-        .json(&json!({"parties": parties}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 201);
-    resp.json::<Value>().await.unwrap()["reference"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-async fn run_checks(app: &TestApp, token: &str, reference: &str) -> Value {
-    let path = format!("/v1/registrar/applications/{reference}/household-checks");
-    let resp = app.authed(Method::POST, &path, token).send().await.unwrap();
-    assert_eq!(resp.status(), 200);
-    resp.json().await.unwrap()
 }
 
 #[tokio::test]
 async fn local_residents_are_checked_against_the_register() {
     let app = spawn_app().await;
-    let token = app.registrar("sz-gusu").await;
+    let desk = Counter::open(&app, "sz-gusu").await;
     let (m, w) = (nth_person(10, true), nth_person(10, false));
     add_residents(&app, &[(&m, "王强", "unmarried"), (&w, "李娜", "divorced")]);
-    let reference = checked_in(&app, &token, nth_couple(10)).await;
-    let v = run_checks(&app, &token, &reference).await;
+    let reference = desk.walk_in(nth_couple(10)).await;
+    let v = desk.run_checks(&reference).await;
     assert_eq!(v["cleared"], true, "{v}");
     assert_eq!(v["checks"][0]["source"], "local_register");
     assert_eq!(v["checks"][1]["marital_status"], "divorced");
@@ -175,27 +143,27 @@ async fn local_residents_are_checked_against_the_register() {
 #[tokio::test]
 async fn a_married_or_unknown_or_misnamed_resident_fails_the_check() {
     let app = spawn_app().await;
-    let token = app.registrar("sz-gusu").await;
+    let desk = Counter::open(&app, "sz-gusu").await;
     let (m, w) = (nth_person(11, true), nth_person(11, false));
     add_residents(
         &app,
         &[(&m, "王强", "married"), (&w, "别的名字", "unmarried")],
     );
-    let reference = checked_in(&app, &token, nth_couple(11)).await;
-    let v = run_checks(&app, &token, &reference).await;
+    let reference = desk.walk_in(nth_couple(11)).await;
+    let v = desk.run_checks(&reference).await;
     assert_eq!(v["cleared"], false);
     assert_eq!(v["checks"][0]["reason"], "married");
     assert_eq!(v["checks"][1]["reason"], "name_mismatch");
 
-    let other = checked_in(&app, &token, nth_couple(12)).await;
-    let v = run_checks(&app, &token, &other).await;
+    let other = desk.walk_in(nth_couple(12)).await;
+    let v = desk.run_checks(&other).await;
     assert_eq!(v["checks"][0]["reason"], "not_in_register");
 }
 
 #[tokio::test]
 async fn a_party_from_another_region_needs_a_manual_verification() {
     let app = spawn_app().await;
-    let token = app.registrar("sz-gusu").await;
+    let desk = Counter::open(&app, "sz-gusu").await;
     let w = nth_person(13, false);
     add_residents(&app, &[(&w, "李娜", "unmarried")]);
     let henan_man = id_number("410105", "19900101", true);
@@ -203,20 +171,14 @@ async fn a_party_from_another_region_needs_a_manual_verification() {
         party(&henan_man, "王强", "410105", None),
         party(&w, "李娜", "320508", None),
     ]);
-    let reference = checked_in(&app, &token, parties).await;
-    let v = run_checks(&app, &token, &reference).await;
+    let reference = desk.walk_in(parties).await;
+    let v = desk.run_checks(&reference).await;
     assert_eq!(v["checks"][0]["outcome"], "unavailable");
     assert_eq!(v["checks"][0]["reason"], "no_partner_instance");
     assert_eq!(v["cleared"], false);
 
-    let path = format!("/v1/registrar/applications/{reference}/manual-verifications");
-    let manual = json!({"party": 0, "marital_status": "unmarried", "note": "户口簿首页及本人页，户号 410105-0001，金水派出所"});
-    let resp = app
-        .authed(Method::POST, &path, &token)
-        .json(&manual)
-        .send()
-        .await
-        .unwrap();
+    let note = "户口簿首页及本人页，户号 410105-0001，金水派出所";
+    let resp = desk.verify_manually(&reference, 0, "unmarried", note).await;
     assert_eq!(resp.status(), 201);
     let v: Value = resp.json().await.unwrap();
     assert_eq!(v["checks"][0]["source"], "manual");
@@ -228,22 +190,12 @@ async fn a_party_from_another_region_needs_a_manual_verification() {
     );
 
     // A local party's passed check cannot be overridden by hand.
-    let local = json!({"party": 1, "marital_status": "unmarried", "note": "看过了"});
-    let resp = app
-        .authed(Method::POST, &path, &token)
-        .json(&local)
-        .send()
-        .await
-        .unwrap();
+    let resp = desk
+        .verify_manually(&reference, 1, "unmarried", "看过了")
+        .await;
     assert_eq!(resp.status(), 409);
     assert_eq!(problem(resp).await["code"], "manual_not_allowed");
-    let empty = json!({"party": 3, "marital_status": "engaged", "note": ""});
-    let resp = app
-        .authed(Method::POST, &path, &token)
-        .json(&empty)
-        .send()
-        .await
-        .unwrap();
+    let resp = desk.verify_manually(&reference, 3, "engaged", "").await;
     assert_eq!(resp.status(), 400);
     assert_eq!(
         problem(resp).await["invalid_params"]
@@ -257,26 +209,12 @@ async fn a_party_from_another_region_needs_a_manual_verification() {
 #[tokio::test]
 async fn checks_need_a_checked_in_application() {
     let app = spawn_app().await;
-    let token = app.registrar("sz-gusu").await;
-    let slot = app.slots("sz-gusu").await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let booked: Value = app
-        .book("sz-gusu", &slot, nth_couple(14))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let path = format!(
-        "/v1/registrar/applications/{}/household-checks",
-        booked["reference"].as_str().unwrap()
-    );
-    let resp = app
-        .authed(Method::POST, &path, &token)
-        .send()
-        .await
-        .unwrap();
+    let desk = Counter::open(&app, "sz-gusu").await;
+    let slot = app.first_slot("sz-gusu").await;
+    let booked = app.booked("sz-gusu", &slot, nth_couple(14)).await;
+    let resp = desk
+        .try_run_checks(booked["reference"].as_str().unwrap())
+        .await;
     assert_eq!(resp.status(), 409);
     let p = problem(resp).await;
     assert_eq!(p["code"], "invalid_transition");

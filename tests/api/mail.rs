@@ -1,16 +1,17 @@
 //! Confirmation, change and reminder mail through the outbox: in memory, to `.eml` files, to a
 //! real SMTP server on loopback, and with the SMTP server down.
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
-use reqwest::Method;
 use serde_json::Value;
 
-use crate::helpers::{nth_couple, parse_mail, spawn_app, spawn_app_on, SentMail, TestApp, TestDb};
+use crate::support::lib::MailTransport;
+use crate::support::mail::{parse_mail, start_aiosmtpd, SentMail};
+use crate::support::proxy::free_port;
+use crate::support::{
+    nth_couple, nth_person, reference_and_token, spawn_app, spawn_app_with, TestApp,
+};
 
 const OFFICE: &str = "sz-gusu";
 
@@ -72,17 +73,14 @@ async fn booking_sends_a_bilingual_confirmation_with_a_calendar_request() {
     );
     assert!(ics.contains("ATTENDEE;") && ics.contains("mailto:couple@example.com"));
     // The mail holds no full ID number.
-    assert!(!m.text.contains(&crate::helpers::nth_person(1, true)));
+    assert!(!m.text.contains(&nth_person(1, true)));
 }
 
 #[tokio::test]
 async fn reschedule_raises_the_sequence_and_cancel_sends_method_cancel() {
     let app = spawn_app().await;
     let (v, _) = book(&app, 2).await;
-    let (r, t) = (
-        v["reference"].as_str().unwrap(),
-        v["manage_token"].as_str().unwrap(),
-    );
+    let (r, t) = reference_and_token(&v);
     app.wait_for_mails(1).await;
     let other = app.slots(OFFICE).await[1]["id"]
         .as_str()
@@ -99,11 +97,7 @@ async fn reschedule_raises_the_sequence_and_cancel_sends_method_cancel() {
     );
     assert!(ics.contains(&format!("UID:{r}@hunyin")));
 
-    let cancelled = app
-        .appointment(Method::DELETE, r, Some(t))
-        .send()
-        .await
-        .unwrap();
+    let cancelled = app.cancel(r, t).await;
     assert_eq!(cancelled.status(), 200);
     let mails = app.wait_for_mails(3).await;
     assert!(mails[2].text.contains("已取消"));
@@ -121,10 +115,7 @@ async fn reschedule_raises_the_sequence_and_cancel_sends_method_cancel() {
 async fn the_reminder_follows_the_latest_version_only() {
     let app = spawn_app().await;
     let (v, _) = book(&app, 3).await;
-    let (r, t) = (
-        v["reference"].as_str().unwrap(),
-        v["manage_token"].as_str().unwrap(),
-    );
+    let (r, t) = reference_and_token(&v);
     let other = later_slots(&app).await[2].clone();
     app.reschedule(r, t, &other).await;
     app.wait_for_mails(2).await;
@@ -145,10 +136,9 @@ async fn the_reminder_follows_the_latest_version_only() {
 
 #[tokio::test]
 async fn the_file_transport_writes_eml_files() {
-    let db = Arc::new(TestDb::create());
     let dir = std::env::temp_dir().join(format!("hunyin-mail-{}", uuid::Uuid::new_v4().simple()));
     let dir_s = dir.display().to_string();
-    let app = spawn_app_on(db.clone(), db.url(), |s| s.mail.file_dir = dir_s.clone());
+    let app = spawn_app_with(|s| s.mail.file_dir = dir_s.clone());
     book(&app, 4).await;
     let mut found = None;
     for _ in 0..200 {
@@ -172,22 +162,13 @@ async fn the_file_transport_writes_eml_files() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// An SMTP server that is down: the booking is confirmed all the same, the message waits in
 /// the outbox with its failed attempts counted, and metrics show the retries.
 #[tokio::test]
 async fn an_smtp_server_that_is_down_delays_mail_and_never_fails_the_booking() {
-    let db = Arc::new(TestDb::create());
     let port = free_port(); // nothing listens here
-    let app = spawn_app_on(db.clone(), db.url(), |s| {
-        s.mail.transport = hunyin::configuration::MailTransport::Smtp;
+    let app = spawn_app_with(|s| {
+        s.mail.transport = MailTransport::Smtp;
         s.mail.smtp_port = port;
         s.mail.smtp_timeout_ms = 500;
         s.outbox.retry_base_secs = 3600;
@@ -208,10 +189,8 @@ async fn an_smtp_server_that_is_down_delays_mail_and_never_fails_the_booking() {
     }
     assert!(failures.ends_with(" 1"), "{failures}");
     let shown = app
-        .appointment(Method::GET, reference, v["manage_token"].as_str())
-        .send()
-        .await
-        .unwrap();
+        .view_appointment(reference, v["manage_token"].as_str())
+        .await;
     assert_eq!(shown.status(), 200, "the booking stands");
     let metrics = app.get_metrics().await;
     assert!(
@@ -220,76 +199,13 @@ async fn an_smtp_server_that_is_down_delays_mail_and_never_fails_the_booking() {
     );
 }
 
-struct SmtpServer {
-    child: Child,
-    port: u16,
-    maildir: std::path::PathBuf,
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.maildir);
-    }
-}
-
-/// Starts Python's aiosmtpd on loopback, storing mail in a maildir; `None` when aiosmtpd is
-/// not installed (`.ci/run` installs it and sets REQUIRE_SMTP_TEST, which makes that a failure).
-fn start_aiosmtpd() -> Option<SmtpServer> {
-    let have = Command::new("python3")
-        .args(["-c", "import aiosmtpd"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !have {
-        assert!(
-            std::env::var("REQUIRE_SMTP_TEST").is_err(),
-            "REQUIRE_SMTP_TEST is set but aiosmtpd is not installed (pip install aiosmtpd)"
-        );
-        eprintln!("skipped: aiosmtpd is not installed (pip install aiosmtpd)");
-        return None;
-    }
-    let port = free_port();
-    let maildir =
-        std::env::temp_dir().join(format!("hunyin-smtp-{}", uuid::Uuid::new_v4().simple()));
-    let child = Command::new("python3")
-        .args([
-            "-m",
-            "aiosmtpd",
-            "-n",
-            "-l",
-            &format!("127.0.0.1:{port}"),
-            "-c",
-            "aiosmtpd.handlers.Mailbox",
-        ])
-        .arg(&maildir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("aiosmtpd starts");
-    // From here the guard kills and reaps the process on every path, panics included.
-    let server = SmtpServer {
-        child,
-        port,
-        maildir,
-    };
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(server);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("aiosmtpd did not listen on {port}");
-}
-
 /// Through lettre's SMTP transport to a real SMTP server on loopback.
 #[tokio::test]
 async fn mail_reaches_a_real_smtp_server_with_its_invitation() {
     let Some(smtp) = start_aiosmtpd() else { return };
-    let db = Arc::new(TestDb::create());
     let port = smtp.port;
-    let app = spawn_app_on(db.clone(), db.url(), |s| {
-        s.mail.transport = hunyin::configuration::MailTransport::Smtp;
+    let app = spawn_app_with(|s| {
+        s.mail.transport = MailTransport::Smtp;
         s.mail.smtp_port = port;
     });
     let (v, _) = book(&app, 6).await;

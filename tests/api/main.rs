@@ -1,21 +1,29 @@
 //! The integration suite: one binary, run once on SQLite and again on PostgreSQL when
-//! `TEST_DATABASE_URL` names a PostgreSQL server.
+//! `TEST_DATABASE_URL` names a PostgreSQL server. The test files share only `support`.
+
+mod support;
 
 mod applications;
+mod appointments;
 mod booking;
 mod certificates;
 mod cli;
 mod contract;
 mod database;
 mod eligibility;
-mod helpers;
 mod household;
 mod mail;
 mod offices;
 mod operations;
-mod partner;
+mod partner_federation;
+mod partner_interop;
+mod partner_refusals;
+mod partner_status;
+mod partner_unavailable;
 mod privacy;
 mod problems;
 mod registrar;
 mod registration;
+mod slots;
 mod statistics;
+mod statistics_exports;

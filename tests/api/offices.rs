@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::{office_ids, problem, spawn_app};
+use crate::support::{office_ids, problem, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn the_jiangsu_instance_lists_its_demo_offices_in_three_cities_or_more() {
@@ -61,10 +61,7 @@ async fn one_office_by_id_or_404() {
 
 #[tokio::test]
 async fn a_henan_instance_seeds_henan_offices_only() {
-    let db = std::sync::Arc::new(crate::helpers::TestDb::create());
-    let app = crate::helpers::spawn_app_on(db.clone(), db.url(), |s| {
-        s.instance.region_prefix = "41".into();
-    });
+    let app = spawn_app_with(|s| s.instance.region_prefix = "41".into());
     let v: Value = app.get("/v1/offices").await.json().await.unwrap();
     let offices = v["offices"].as_array().unwrap();
     assert!(!offices.is_empty());

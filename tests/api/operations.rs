@@ -5,9 +5,8 @@ use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 
-use crate::helpers::{
-    host_port, postgres_server_url, problem, spawn_app, spawn_app_on, via_port, Proxy, TestDb,
-};
+use crate::support::proxy::{host_port, via_port, Proxy};
+use crate::support::{postgres_server_url, problem, spawn_app, spawn_app_on, TestDb};
 
 #[tokio::test]
 async fn healthz_answers_200() {

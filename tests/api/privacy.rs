@@ -2,123 +2,79 @@
 //! level, and no full ID number used in them may appear in its output.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
+use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{add_resident, nth_couple, nth_person, spawn_app_on, TestDb};
-use crate::partner::{audit_details, configure, marital_status, peer, KeyFile};
+use crate::support::binary::{command, hunyin_with_stdin, TempDir};
+use crate::support::lib::keys;
+use crate::support::partner::{KeyFile, HENAN, JIANGSU, UNREACHABLE};
+use crate::support::{
+    add_resident, audit_details, couple, eventually, marital_status, masked, nth_couple,
+    nth_person, reference_and_token, spawn_app_with, Counter, TestApp, TestDb,
+};
 
 #[tokio::test]
 async fn no_full_id_number_reaches_the_logs() {
-    let dir = std::env::temp_dir().join(format!("hunyin-pii-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let db = TestDb::create();
+    let tmp = TempDir::new("pii");
+    let dir = tmp.path();
+    let db = Arc::new(TestDb::create());
     let log_path = dir.join("server.log");
     // 河南's instance, in process, knows the couple at the counter below: their check and the
     // notice of their registration cross the partner protocol, logged by the binary at trace.
     let (js_key, ha_key) = (KeyFile::new(), KeyFile::new());
-    let ha_db = std::sync::Arc::new(TestDb::create());
-    let ha = spawn_app_on(ha_db.clone(), ha_db.url(), |s| {
-        let js = peer(
-            "jiangsu",
-            &["32"],
-            "http://127.0.0.1:9",
-            "jiangsu-pii",
-            &js_key.key,
-            &["household_verification", "notification"],
-        );
-        configure(s, "41", "henan-pii", &ha_key, vec![js]);
+    let ha = spawn_app_with(|s| {
+        let ops = ["household_verification", "notification"];
+        let js = JIANGSU.peer(UNREACHABLE, &js_key.key, &ops);
+        HENAN.configure(s, &ha_key, vec![js]);
     });
-    for (id, name) in [
-        (nth_person(901, true), "王强"),
-        (nth_person(901, false), "李娜"),
-    ] {
-        add_resident(&ha, &id, name, "410105", "unmarried");
+    let (man, woman) = (nth_person(901, true), nth_person(901, false));
+    for (id, name) in [(&man, "王强"), (&woman, "李娜")] {
+        add_resident(&ha, id, name, "410105", "unmarried");
     }
     let config = dir.join("jiangsu.toml");
     std::fs::write(
         &config,
         format!(
-            "[partner]\nkey_id = \"jiangsu-pii\"\nprivate_key_file = \"{}\"\n\n[[partner.peers]]\n\
-             name = \"henan\"\nprefixes = [\"41\"]\nbase_url = \"{}\"\nkey_id = \"henan-pii\"\n\
+            "[partner]\nkey_id = \"{}\"\nprivate_key_file = \"{}\"\n\n[[partner.peers]]\n\
+             name = \"{}\"\nprefixes = [\"{}\"]\nbase_url = \"{}\"\nkey_id = \"{}\"\n\
              public_key = \"{}\"\noperations = []\n",
+            JIANGSU.key_id,
             js_key.path.display(),
+            HENAN.name,
+            HENAN.prefix,
             ha.address,
-            hunyin::partner::keys::public_to_text(&ha_key.key.verifying_key()),
+            HENAN.key_id,
+            keys::public_to_text(&ha_key.key.verifying_key()),
         ),
     )
     .unwrap();
     let config = config.display().to_string();
+    let mail_dir = dir.join("mail").display().to_string();
     let env = [
-        ("APP__DATABASE__URL", db.url().to_owned()),
-        ("APP__SERVER__PORT", "0".to_owned()),
-        ("APP__LOG__FORMAT", "json".to_owned()),
-        (
-            "APP__MAIL__FILE_DIR",
-            dir.join("mail").display().to_string(),
-        ),
-        ("APP__OUTBOX__POLL_INTERVAL_MS", "50".to_owned()),
-        ("RUST_LOG", "trace".to_owned()),
+        ("APP__DATABASE__URL", db.url()),
+        ("APP__SERVER__PORT", "0"),
+        ("APP__LOG__FORMAT", "json"),
+        ("APP__MAIL__FILE_DIR", &mail_dir),
+        ("APP__OUTBOX__POLL_INTERVAL_MS", "50"),
+        ("RUST_LOG", "trace"),
     ];
-    let bin = env!("CARGO_BIN_EXE_hunyin");
-    let run = |args: &[&str], stdin: Option<&str>| {
-        let mut cmd = Command::new(bin);
-        cmd.current_dir(&dir)
-            .args(["--config", config.as_str()])
-            .args(args)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default());
-        for (k, v) in &env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        if let Some(input) = stdin {
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(input.as_bytes())
-                .unwrap();
-        }
-        child.wait_with_output().unwrap()
-    };
-    let added = run(
-        &[
-            "staff",
-            "add",
-            "--office",
-            "sz-gusu",
-            "--role",
-            "registrar",
-            "--username",
-            "pii.test",
-            "--name",
-            "测试",
-        ],
-        Some("a long password\n"),
+    let mut staff_add = vec!["--config", config.as_str()];
+    staff_add.extend(
+        "staff add --office sz-gusu --role registrar --username pii.test --name 测试".split(' '),
     );
+    let added = hunyin_with_stdin(dir, &staff_add, &env, "a long password\n");
     assert!(added.status.success());
 
     // Serve, logging everything to a file we read afterwards.
     let log_file = std::fs::File::create(&log_path).unwrap();
-    let mut cmd = Command::new(bin);
-    cmd.current_dir(&dir)
-        .args(["--config", config.as_str()])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default());
-    for (k, v) in &env {
-        cmd.env(k, v);
-    }
-    let mut server = cmd.stdout(Stdio::null()).stderr(log_file).spawn().unwrap();
+    let mut server = command(dir, &["--config", &config], &env)
+        .stdout(Stdio::null())
+        .stderr(log_file)
+        .spawn()
+        .unwrap();
     let mut port = None;
     for _ in 0..200 {
         let text = std::fs::read_to_string(&log_path).unwrap_or_default();
@@ -140,128 +96,48 @@ async fn no_full_id_number_reaches_the_logs() {
         "http://127.0.0.1:{}",
         port.expect("the server logged its port")
     );
-    let client = reqwest::Client::new();
+    let app = TestApp::attach(base, db.clone());
     let ids: Vec<String> = (0..3)
         .flat_map(|n| [nth_person(900 + n, true), nth_person(900 + n, false)])
         .collect();
 
     // Couples: eligibility, booking, view, reschedule, cancel.
-    let resp = client
-        .post(format!("{base}/v1/eligibility"))
-        .json(&json!({"parties": nth_couple(900)}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
-    let slots: Value = client
-        .get(format!("{base}/v1/offices/sz-gusu/slots"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let slot = |i: usize| slots["slots"][i]["id"].as_str().unwrap().to_owned();
-    let booked: Value = client
-        .post(format!("{base}/v1/appointments"))
-        .json(&json!({"office_id": "sz-gusu", "slot_id": slot(0), "parties": nth_couple(900), "contact": {"email": "a@example.com"}}))
-        .send().await.unwrap().json().await.unwrap();
-    let (r, t) = (
-        booked["reference"].as_str().unwrap(),
-        booked["manage_token"].as_str().unwrap(),
-    );
-    let path = format!("{base}/v1/appointments/{r}");
-    client
-        .get(&path)
-        .header("x-manage-token", t)
-        .send()
-        .await
-        .unwrap();
-    client
-        .request(Method::PATCH, &path)
-        .header("x-manage-token", t)
-        .json(&json!({"slot_id": slot(1)}))
-        .send()
-        .await
-        .unwrap();
-    client
-        .delete(&path)
-        .header("x-manage-token", t)
-        .send()
-        .await
-        .unwrap();
+    let couple_900 = json!({"parties": nth_couple(900)});
+    assert_eq!(app.post_eligibility(&couple_900).await.status(), 200);
+    let slots = app.slots("sz-gusu").await;
+    let slot = |i: usize| slots[i]["id"].as_str().unwrap().to_owned();
+    let booked = app.booked("sz-gusu", &slot(0), nth_couple(900)).await;
+    let (r, t) = reference_and_token(&booked);
+    app.view_appointment(r, Some(t)).await;
+    app.reschedule(r, t, &slot(1)).await;
+    app.cancel(r, t).await;
     // A bad ID number is logged nowhere either.
-    client.post(format!("{base}/v1/eligibility")).json(&json!({"parties": [{"id_number": ids[0].replace('X', "1") + "9", "name": "x", "hukou_division_code": "320508"}, {"id_number": ids[1], "name": "y", "hukou_division_code": "320508"}]})).send().await.unwrap();
+    app.post_eligibility(&json!({"parties": [{"id_number": ids[0].replace('X', "1") + "9", "name": "x", "hukou_division_code": "320508"}, {"id_number": ids[1], "name": "y", "hukou_division_code": "320508"}]})).await;
 
-    // The counter (a couple with 河南 hukou, verified by hand): sign in, walk-in, checks, declarations, registration, lookup, audit.
-    let session: Value = client
-        .post(format!("{base}/v1/registrar/sessions"))
-        .json(&json!({"username": "pii.test", "password": "a long password"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = session["token"].as_str().unwrap().to_owned();
-    let walk: Value = client
-        .post(format!("{base}/v1/registrar/offices/sz-gusu/walk-ins"))
-        .bearer_auth(&token)
-        .json(&json!({"parties": [
-            crate::helpers::party(&nth_person(901, true), "王强", "410105", None),
-            crate::helpers::party(&nth_person(901, false), "李娜", "410105", None),
-        ]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let app = format!(
-        "{base}/v1/registrar/applications/{}",
-        walk["reference"].as_str().unwrap()
-    );
-    client.get(&app).bearer_auth(&token).send().await.unwrap();
-    client
-        .post(format!("{app}/household-checks"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    // The counter (a couple with 河南 hukou, verified by hand): sign in, walk-in, checks,
+    // declarations, registration, lookup, audit.
+    let token = app.sign_in("pii.test", "a long password").await;
+    let desk = Counter::new(&app, &token, "sz-gusu");
+    let reference = desk.walk_in(couple(&man, "410105", &woman, "410105")).await;
+    desk.get_application(&reference).await;
+    desk.try_run_checks(&reference).await;
     for party in 0..2 {
-        client
-            .post(format!("{app}/manual-verifications"))
-            .bearer_auth(&token)
-            .json(&json!({"party": party, "marital_status": "unmarried", "note": "户口簿"}))
-            .send()
-            .await
-            .unwrap();
-        client.post(format!("{app}/declarations")).bearer_auth(&token)
-            .json(&json!({"party": party, "no_spouse": true, "no_prohibited_kinship": true, "voluntary": true})).send().await.unwrap();
+        desk.verify_manually(&reference, party, "unmarried", "户口簿")
+            .await;
+        desk.declare(&reference, party).await;
     }
-    let reg = client
-        .post(format!("{app}/registration"))
-        .bearer_auth(&token)
-        .json(&json!({"both_parties_present": true}))
-        .send()
-        .await
-        .unwrap();
+    let reg = desk.register(&reference).await;
     assert_eq!(reg.status(), 201, "{}", reg.text().await.unwrap());
-    client
-        .post(format!("{base}/v1/registrar/audit-events/search"))
-        .bearer_auth(&token)
-        .json(&json!({"id_number": ids[2]}))
-        .send()
-        .await
-        .unwrap();
+    desk.post(
+        "/v1/registrar/audit-events/search",
+        json!({"id_number": ids[2]}),
+    )
+    .await;
     // The notice reaches 河南 (and the outbox logs its delivery).
-    for _ in 0..200 {
-        if marital_status(&ha, &nth_person(901, false)) == "married" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert_eq!(marital_status(&ha, &nth_person(901, false)), "married");
+    eventually("the notice to 河南", || {
+        marital_status(&ha, &woman) == "married"
+    })
+    .await;
     assert_eq!(
         audit_details(&ha, "partner.household_verification.received").len(),
         2
@@ -273,16 +149,12 @@ async fn no_full_id_number_reaches_the_logs() {
     let logs = std::fs::read_to_string(&log_path).unwrap();
     assert!(logs.lines().count() > 50, "debug logging was on");
     // The flows did log these people, masked: the search below is not vacuous.
-    assert!(
-        logs.contains(&crate::helpers::masked(&ids[2])),
-        "masked person in the logs"
-    );
+    assert!(logs.contains(&masked(&ids[2])), "masked person in the logs");
     for id in &ids {
         assert!(
             !logs.contains(id.as_str()),
             "a full ID number reached the logs: {}",
-            crate::helpers::masked(id)
+            masked(id)
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,6 +1,6 @@
 //! Every error is RFC 9457 problem+json with a stable code and the request id.
 
-use crate::helpers::{problem, spawn_app};
+use crate::support::{problem, spawn_app};
 
 #[tokio::test]
 async fn unknown_route_is_404_route_not_found() {

@@ -4,7 +4,7 @@ use diesel::connection::SimpleConnection;
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::helpers::{problem, spawn_app};
+use crate::support::{problem, spawn_app};
 
 #[tokio::test]
 async fn a_registrar_signs_in_and_the_token_identifies_them() {

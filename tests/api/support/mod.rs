@@ -1,0 +1,26 @@
+//! What the suite's test files share. They import from here only (`use crate::support::…`),
+//! never from each other, and reach the library under test only through [`lib`].
+
+pub mod app;
+pub mod binary;
+pub mod client;
+pub mod counter;
+pub mod database;
+pub mod fixtures;
+pub mod lib;
+pub mod mail;
+pub mod partner;
+pub mod proxy;
+pub mod python;
+pub mod statistics;
+
+pub use app::{eventually, spawn_app, spawn_app_on, spawn_app_with, test_settings, TestApp};
+pub use client::{office_ids, problem, reference_and_token};
+pub use counter::{application_path, Counter};
+pub use database::{
+    add_resident, add_residents, audit_count, audit_details, certificate_count, marital_status,
+    move_slot, postgres_server_url, set_marital_status, TestDb,
+};
+pub use fixtures::{
+    certificate_number, couple, id_number, masked, nth_couple, nth_person, party, today,
+};

@@ -1,0 +1,91 @@
+//! Loopback networking: a TCP proxy in front of a database server that a test can cut, the
+//! address arithmetic it needs, and free ports.
+
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+/// A TCP proxy on 127.0.0.1 in front of a database server, which a test can cut (closing
+/// every connection and refusing new ones) and restore: the database "goes down" for real
+/// from the app's side.
+pub struct Proxy {
+    pub port: u16,
+    up: watch::Sender<bool>,
+}
+
+impl Proxy {
+    /// Starts forwarding to `target` (host:port) on a thread of its own, so that a test
+    /// thread blocked in a synchronous database call never starves it.
+    pub fn start(target: String) -> Proxy {
+        let (up, _) = watch::channel(true);
+        let state = up.clone();
+        let (port_tx, port_rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("proxy runtime");
+            rt.block_on(async move {
+                let listener = TcpListener::bind("127.0.0.1:0").await.expect("proxy bind");
+                let _ = port_tx.send(listener.local_addr().expect("addr").port());
+                while let Ok((mut inbound, _)) = listener.accept().await {
+                    let mut rx = state.subscribe();
+                    if !*rx.borrow() {
+                        continue; // dropped: the connection closes at once
+                    }
+                    let target = target.clone();
+                    tokio::spawn(async move {
+                        let Ok(mut outbound) = TcpStream::connect(&target).await else {
+                            return;
+                        };
+                        tokio::select! {
+                            _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                            _ = rx.wait_for(|up| !*up) => {}
+                        }
+                    });
+                }
+            });
+        });
+        let port = port_rx.recv().expect("proxy started");
+        Proxy { port, up }
+    }
+
+    pub fn cut(&self) {
+        self.up.send_replace(false);
+    }
+
+    pub fn restore(&self) {
+        self.up.send_replace(true);
+    }
+}
+
+/// host:port of a PostgreSQL URL.
+pub fn host_port(url: &str) -> String {
+    let after = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let authority = after.split('/').next().unwrap_or(after);
+    let hostport = authority.rsplit('@').next().unwrap_or(authority);
+    if hostport.contains(':') {
+        hostport.to_owned()
+    } else {
+        format!("{hostport}:5432")
+    }
+}
+
+/// `url` pointed at 127.0.0.1:`port` instead of its own host.
+pub fn via_port(url: &str, port: u16) -> String {
+    let (scheme, rest) = url.split_once("://").expect("url has a scheme");
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let userinfo = authority
+        .rsplit_once('@')
+        .map(|(u, _)| format!("{u}@"))
+        .unwrap_or_default();
+    format!("{scheme}://{userinfo}127.0.0.1:{port}/{path}")
+}
+
+/// A port on 127.0.0.1 that nothing listens on (just now).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
