@@ -105,11 +105,7 @@ async fn signing_out_revokes_the_token() {
         .await
         .unwrap();
     assert_eq!(out.status(), 204);
-    let me = app
-        .authed(Method::GET, "/v1/registrar/me", &token)
-        .send()
-        .await
-        .unwrap();
+    let me = app.get_authed("/v1/registrar/me", &token).await;
     assert_eq!(me.status(), 401);
 }
 
@@ -120,11 +116,7 @@ async fn an_expired_session_is_401() {
     app.connect()
         .batch_execute("UPDATE staff_sessions SET expires_at = '2000-01-01 00:00:00'")
         .unwrap();
-    let me = app
-        .authed(Method::GET, "/v1/registrar/me", &token)
-        .send()
-        .await
-        .unwrap();
+    let me = app.get_authed("/v1/registrar/me", &token).await;
     assert_eq!(me.status(), 401);
 }
 
@@ -183,14 +175,7 @@ async fn a_supervisor_creates_and_disables_staff_of_their_office() {
         2
     );
 
-    let listed: Value = app
-        .authed(Method::GET, path, &chief)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = app.get_authed(path, &chief).await.json().await.unwrap();
     assert_eq!(listed["staff"].as_array().unwrap().len(), 2);
     // Registrars may not manage staff; other offices are out of reach.
     assert_eq!(
@@ -203,14 +188,7 @@ async fn a_supervisor_creates_and_disables_staff_of_their_office() {
         403
     );
     let elsewhere = "/v1/registrar/offices/nj-xuanwu/staff";
-    assert_eq!(
-        app.authed(Method::GET, elsewhere, &chief)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
+    assert_eq!(app.get_authed(elsewhere, &chief).await.status(), 403);
 
     let id = created["id"].as_i64().unwrap();
     let resp = app
@@ -224,11 +202,7 @@ async fn a_supervisor_creates_and_disables_staff_of_their_office() {
         .unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.json::<Value>().await.unwrap()["disabled"], true);
-    let me = app
-        .authed(Method::GET, "/v1/registrar/me", &clerk)
-        .send()
-        .await
-        .unwrap();
+    let me = app.get_authed("/v1/registrar/me", &clerk).await;
     assert_eq!(
         me.status(),
         401,
