@@ -1,0 +1,202 @@
+//! Everything the bench calls in the `hunyin` library, and only here: the library's paths are
+//! about to change (src/ becomes crates), and then this file alone follows. The rest of the
+//! bench drives the binary over HTTP and its command line.
+//!
+//! Used: `configuration::Settings`; `db::{DbConn, Manager}`; `schema::appointments`;
+//! `seed::{prepare, load_policy}`; `scheduling::Scheduling`; `clock::{today, shanghai}`;
+//! `booking::{Rules, BookingRequest, list_slots, book}`; `domain::{IdNumber, DivisionCode}`;
+//! `domain::eligibility::Party`; `domain::id_number::check_character`;
+//! `partner::{Directory, keys, httpsig}`.
+
+use std::time::Instant;
+
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use ed25519_dalek::SigningKey;
+use hunyin::booking::{self, BookingRequest, Rules};
+use hunyin::configuration::Settings;
+use hunyin::db::{DbConn, Manager};
+use hunyin::domain::eligibility::Party;
+use hunyin::domain::{id_number, DivisionCode, IdNumber};
+use hunyin::partner::{httpsig, keys, Directory};
+use hunyin::scheduling::Scheduling;
+use hunyin::{clock, schema, seed};
+
+use crate::people::person;
+use crate::{text, Res};
+
+/// The service's settings for the database at `url`, `env` on top (as `APP__*` variables).
+fn settings(url: &str, env: &[(String, String)]) -> Settings {
+    let mut vars: Vec<(String, String)> = vec![("APP__DATABASE__URL".into(), url.into())];
+    vars.extend(env.iter().cloned());
+    Settings::load(None, vars).expect("settings")
+}
+
+/// A connection the way the service opens one, either engine.
+fn connect(url: &str) -> DbConn {
+    let s = settings(url, &[]);
+    Manager::new(&s.database).open().expect("connect")
+}
+
+/// The one `n` that `sql` selects (`... AS n`), on a connection of its own.
+pub fn count(url: &str, sql: &str) -> i64 {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let rows: Vec<N> = diesel::sql_query(sql).load(&mut connect(url)).expect(sql);
+    rows.first().map(|r| r.n).unwrap_or(0)
+}
+
+/// How many of `references` have no appointment (in chunks: bounded bind parameters).
+pub fn missing_appointments(url: &str, references: &[String]) -> Res<i64> {
+    use schema::appointments::dsl;
+    let mut conn = connect(url);
+    let mut missing = 0;
+    for chunk in references.chunks(500) {
+        let found: i64 = dsl::appointments
+            .filter(dsl::reference.eq_any(chunk))
+            .count()
+            .get_result(&mut conn)
+            .map_err(text)?;
+        missing += chunk.len() as i64 - found;
+    }
+    Ok(missing)
+}
+
+/// The GB 11643 check character of the first 17 characters of an ID number.
+pub fn check_character(body: &[u8; 17]) -> char {
+    id_number::check_character(body)
+}
+
+/// The in-process booking rate, and the slot it left free for the same over HTTP.
+pub struct Ceiling {
+    pub per_sec: f64,
+    pub http_slot: String,
+}
+
+/// Seeds the database at `url` and books `n` distinct couples into one slot of 姑苏 by calling
+/// `booking::book` in a loop on one connection: the same transaction as HTTP, without HTTP.
+pub fn booking_ceiling(url: &str, env: &[(String, String)], n: usize) -> Res<Ceiling> {
+    let s = settings(url, env);
+    let mut conn = connect(url);
+    seed::prepare(&mut conn, &s)?;
+    let policy = seed::load_policy(&s)?;
+    let scheduling = Scheduling::from_settings(&s.booking)?;
+    let mail_from = s.mail.from.parse().map_err(text)?;
+    let directory = Directory::default();
+    let rules = Rules {
+        policy: &policy,
+        scheduling: &scheduling,
+        mail_from: &mail_from,
+        reminder_hours: 24,
+        region_prefix: "32",
+        directory: &directory,
+    };
+    let (slot, http_slot) = two_slots(&mut conn, &rules)?;
+    let per_sec = book_in_a_loop(&mut conn, &rules, &slot, n)?;
+    Ok(Ceiling { per_sec, http_slot })
+}
+
+/// Wall-clock time in 上海, as the service reads it.
+fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now()
+        .with_timezone(&clock::shanghai())
+        .naive_local()
+}
+
+/// Two hot slots: one for the in-process loop, one for HTTP (a slot holds at most 1,000).
+fn two_slots(conn: &mut DbConn, rules: &Rules) -> Res<(String, String)> {
+    let today = clock::today();
+    let to = today + chrono::Duration::days(14);
+    let listed = booking::list_slots(conn, rules, "sz-gusu", today, to, now()).map_err(text)?;
+    match &listed[..] {
+        [a, b, ..] => Ok((a.id.clone(), b.id.clone())),
+        _ => Err("fewer than two slots".into()),
+    }
+}
+
+/// Bookings per second of `n` couples into `slot`.
+fn book_in_a_loop(conn: &mut DbConn, rules: &Rules, slot: &str, n: usize) -> Res<f64> {
+    let today = clock::today();
+    let began = Instant::now();
+    for i in 0..n {
+        let couple = 1_000_000 + i as u64;
+        let req = BookingRequest {
+            office_id: "sz-gusu".into(),
+            slot_id: slot.to_owned(),
+            parties: [true, false].map(|male| party(&person(couple, male), today)),
+            email: "couple@example.com".into(),
+            phone: None,
+        };
+        booking::book(conn, rules, &req, now()).map_err(text)?;
+    }
+    Ok(n as f64 / began.elapsed().as_secs_f64())
+}
+
+fn party(id_number: &str, today: chrono::NaiveDate) -> Party {
+    Party {
+        id_number: IdNumber::parse(id_number, today).unwrap(),
+        name: "王强".into(),
+        hukou: DivisionCode::parse("320508").unwrap(),
+        residence_permit: None,
+    }
+}
+
+/// A new partner signing key.
+pub fn new_key() -> Res<SigningKey> {
+    keys::generate()
+}
+
+/// The private key as the service reads it from `partner.private_key_file`.
+pub fn private_pem(key: &SigningKey) -> String {
+    keys::private_to_pem(key)
+}
+
+/// The public key as a peer's `public_key` in the service's configuration.
+pub fn public_text(key: &SigningKey) -> String {
+    keys::public_to_text(&key.verifying_key())
+}
+
+/// The headers of a GET of `target` signed by peer "henan-bench" (RFC 9421, a fresh nonce).
+pub fn signed_get(key: &SigningKey, target: &str) -> Vec<(String, String)> {
+    let now = chrono::Utc::now().timestamp();
+    let mut req = get(
+        target,
+        vec![("content-digest".into(), httpsig::content_digest(b""))],
+    );
+    let nonce = uuid::Uuid::new_v4().to_string();
+    let (input, sig) = httpsig::sign(
+        httpsig::Message::Request(&req),
+        key,
+        &httpsig::SignSpec {
+            label: "sig1",
+            components: httpsig::components(&["@method", "@target-uri", "content-digest"]),
+            created: now,
+            expires: now + 60,
+            keyid: "henan-bench",
+            nonce: &nonce,
+        },
+    )
+    .unwrap();
+    req.headers.push(("signature-input".into(), input));
+    req.headers.push(("signature".into(), sig));
+    req.headers
+}
+
+/// Signs a GET of `target` and verifies it again, as a client and the service would.
+pub fn sign_and_verify(key: &SigningKey, target: &str) -> Res<()> {
+    let req = get(target, signed_get(key, target));
+    let got = httpsig::read(&req.headers).map_err(text)?;
+    let msg = httpsig::Message::Request(&req);
+    httpsig::verify(msg, &got, &key.verifying_key()).map_err(text)
+}
+
+fn get(target: &str, headers: Vec<(String, String)>) -> httpsig::RequestParts {
+    httpsig::RequestParts {
+        method: "GET".into(),
+        target_uri: target.into(),
+        headers,
+    }
+}

@@ -1,0 +1,129 @@
+//! The table: printed row by row as the figures come, and written to BENCHMARKS.md by a full
+//! run, with the hand-written findings of the previous file kept.
+
+use std::time::Duration;
+
+use crate::cli::Opts;
+use crate::load::Outcomes;
+
+/// The rows so far: measure, value, ceiling or base, ratio.
+#[derive(Default)]
+pub struct Table {
+    rows: Vec<[String; 4]>,
+}
+
+impl Table {
+    pub fn row(&mut self, what: &str, value: String, ceiling: String, ratio: String) {
+        print_line(what, &value, &ceiling, &ratio);
+        self.rows.push([what.into(), value, ceiling, ratio]);
+    }
+}
+
+pub fn print_header() {
+    print_line("measure", "value", "ceiling / base", "ratio");
+}
+
+fn print_line(what: &str, value: &str, ceiling: &str, ratio: &str) {
+    println!("{what:<58} {value:>18} {ceiling:>18} {ratio:>8}");
+}
+
+/// `a` as a share of `b`, or "-" without a base.
+pub fn pct(a: f64, b: f64) -> String {
+    if b > 0.0 {
+        format!("{:.0} %", 100.0 * a / b)
+    } else {
+        "-".into()
+    }
+}
+
+pub fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+pub fn p50_p99(out: &Outcomes) -> String {
+    format!(
+        "p50 {} p99 {}",
+        ms(out.percentile(0.5)),
+        ms(out.percentile(0.99))
+    )
+}
+
+/// Memory of the full run, in MiB (the figures are KiB).
+pub fn memory_row(t: &mut Table, idle: u64, reads_peak: u64, surge_peak: u64) {
+    t.row(
+        "resident memory: idle / peak (reads server) / peak (surge, SQLite)",
+        format!("{} / {} MiB", idle / 1024, reads_peak / 1024),
+        format!("{} MiB", surge_peak / 1024),
+        "-".into(),
+    );
+}
+
+/// Writes BENCHMARKS.md: what ran where, the table, how to read it, then the findings.
+pub fn write(o: &Opts, t: &Table) {
+    let mut md = String::from("# Benchmarks\n\nWritten by `target/release/examples/bench` (see README, Measuring). Every speed figure \
+        is a ratio to a ceiling measured in the same run on the same machine; the correctness figures must be 0.\n\n");
+    md.push_str(&circumstances(o));
+    md.push_str("| measure | value | ceiling / base | ratio |\n|---|---|---|---|\n");
+    for r in &t.rows {
+        md.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            r[0].trim(),
+            r[1],
+            r[2],
+            r[3]
+        ));
+    }
+    md.push_str(NOTES);
+    // The hand-written findings (what the runs exposed, before and after) are kept.
+    let previous = std::fs::read_to_string("BENCHMARKS.md").unwrap_or_default();
+    if let Some(i) = previous.find("\n## Findings") {
+        md.push_str(&previous[i..]);
+    }
+    std::fs::write("BENCHMARKS.md", md).expect("write BENCHMARKS.md");
+    println!("wrote BENCHMARKS.md");
+}
+
+/// Date, machine, command, scale and PostgreSQL server (without its credentials).
+fn circumstances(o: &Opts) -> String {
+    let scale = format!(
+        "scale {} of the 5-20 surge (20,000 seats, 60,000 attempts)",
+        o.scale
+    );
+    format!("- date: {}\n- machine: {}\n- command: `cargo build --release --bins --examples && target/release/examples/bench --scale {}`\n- {scale}\n- PostgreSQL: {}\n\n",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"), machine(), o.scale, o.pg.split('@').next_back().unwrap_or(""))
+}
+
+/// Cores, CPU model and memory, from /proc.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpu
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .unwrap_or("?")
+        .trim()
+        .to_owned();
+    let cores = cpu.lines().filter(|l| l.starts_with("processor")).count();
+    let mem = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let total = mem
+        .lines()
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|k| k.parse::<u64>().ok())
+        .unwrap_or(0)
+        / 1024
+        / 1024;
+    format!("{cores} cores ({model}), {total} GiB")
+}
+
+const NOTES: &str = "\n## How to read it\n\n\
+- *booking*: distinct couples booking one hot slot; the ceiling is `booking::book` — the same transaction \
+(slot row, conditional seat update, appointment, parties, outbox mail, audit) — called in a loop on one \
+connection in the benchmark process, no HTTP.\n\
+- *reads*: 16 clients for a few seconds against one server; the base is `GET /healthz` of the same server.\n\
+- *surge*: 100 offices with 10 slots each on one day; three attempts per seat, each by a distinct couple for a \
+random office and slot, from 64 concurrent connections posing as many clients (`X-Forwarded-For`, limits 20/min, \
+burst 10). Afterwards the database and the mail folders are read back: every 2xx booking must exist, no slot may \
+hold more than its capacity, every booking's confirmation must have been mailed; duplicates are counted.\n\
+- *kill -9*: at 40 % of the attempts one of the three instances is killed; its claimed outbox messages are taken \
+over by the survivors when their lease (5 s here) ends.\n";
