@@ -281,7 +281,7 @@ impl Settings {
         if self.database.url.expose_secret().trim().is_empty() {
             return bad("database.url", "must not be empty");
         }
-        if !crate::domain::division::is_known_prefix(&self.instance.region_prefix) {
+        if !hunyin_domain::division::is_known_prefix(&self.instance.region_prefix) {
             return bad(
                 "instance.region_prefix",
                 "must be a GB/T 2260 prefix of 2, 4 or 6 digits, e.g. \"32\"",
@@ -317,10 +317,10 @@ impl Settings {
                 "poll_interval_ms and lease_secs must be greater than 0",
             );
         }
-        if let Err(e) = crate::partner::Directory::from_settings(&self.partner, &self.instance) {
+        if let Err(e) = crate::wiring::directory(&self.partner, &self.instance) {
             return Err(ConfigError(e));
         }
-        if let Err(e) = crate::scheduling::Scheduling::from_settings(&self.booking) {
+        if let Err(e) = crate::wiring::scheduling(&self.booking) {
             return Err(ConfigError(e));
         }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.filter) {

@@ -1,32 +1,12 @@
-//! The cross-province marriage registration service (婚姻登记"跨省通办").
+//! The `hunyin` binary's library: command line, configuration, start-up, background workers
+//! and telemetry. It alone reads `Settings` and wires the crates below it
+//! (`hunyin-http` -> `hunyin-app` -> `hunyin-store` -> `hunyin-domain`, with `hunyin-partner`
+//! beside them); see `ARCHITECTURE.md`.
 
-pub mod applications;
-pub mod audit;
-pub mod auth;
-pub mod booking;
-pub mod certificates;
-pub mod checks;
 pub mod cli;
-pub mod clock;
 pub mod configuration;
-pub mod db;
-pub mod domain;
-pub mod errors;
-pub mod extract;
-pub mod household_import;
-pub mod mail;
-pub mod metrics;
-pub mod middleware;
-pub mod outbox;
-pub mod partner;
-pub mod ratelimit;
-pub mod registration;
-pub mod routes;
-pub mod scheduling;
-pub mod schema;
 pub mod seed;
 pub mod startup;
-pub mod statistics;
 pub mod telemetry;
-pub mod tokens;
-pub mod verification;
+pub mod wiring;
+pub mod workers;

@@ -4,10 +4,10 @@
 use serde::Deserialize;
 
 use crate::configuration::Settings;
-use crate::db::offices::{self, NewOffice};
-use crate::db::{self, DbConn};
-use crate::domain::schedule::WeeklyRule;
-use crate::domain::{DivisionCode, Policy};
+use hunyin_domain::schedule::WeeklyRule;
+use hunyin_domain::{DivisionCode, Policy};
+use hunyin_store::offices::{self, NewOffice};
+use hunyin_store::{self as db, DbConn};
 
 const DEFAULT_POLICY: &str = include_str!("../config/policy.toml");
 const DEFAULT_OFFICES: &str = include_str!("../config/offices.toml");
@@ -85,9 +85,14 @@ pub fn seed_offices(
         if offices::count(c)? > 0 {
             return Ok(0);
         }
+        let now = hunyin_app::clock::now();
         for o in seed {
-            offices::insert(c, o)?;
-            crate::db::slots::set_rule(c, &o.id, rule)?;
+            let office = NewOffice {
+                created_at: now,
+                ..o.clone()
+            };
+            offices::insert(c, &office)?;
+            db::slots::set_rule(c, &o.id, rule, now)?;
         }
         Ok(seed.len())
     })
@@ -96,9 +101,9 @@ pub fn seed_offices(
 /// Brings a database to this build's schema and seeds the region's offices on first use, for
 /// the CLI commands that run without the server.
 pub fn prepare(conn: &mut DbConn, settings: &Settings) -> Result<(), String> {
-    crate::db::migrations::run_pending(conn).map_err(|e| e.to_string())?;
+    db::migrations::run_pending(conn).map_err(|e| e.to_string())?;
     let seed = load_offices(settings)?;
-    let rule = crate::scheduling::Scheduling::from_settings(&settings.booking)?.default_rule;
+    let rule = crate::wiring::scheduling(&settings.booking)?.default_rule;
     seed_offices(conn, &seed, &rule).map_err(|e| e.to_string())?;
     Ok(())
 }

@@ -1,26 +1,25 @@
-//! Everything the bench calls in the `hunyin` library, and only here: the library's paths are
-//! about to change (src/ becomes crates), and then this file alone follows. The rest of the
-//! bench drives the binary over HTTP and its command line.
+//! Everything the bench calls in the service's crates, and only here: when their paths change,
+//! this file alone follows. The rest of the bench drives the binary over HTTP and its command
+//! line.
 //!
-//! Used: `configuration::Settings`; `db::{DbConn, Manager}`; `schema::appointments`;
-//! `seed::{prepare, load_policy}`; `scheduling::Scheduling`; `clock::{today, shanghai}`;
-//! `booking::{Rules, BookingRequest, list_slots, book}`; `domain::{IdNumber, DivisionCode}`;
-//! `domain::eligibility::Party`; `domain::id_number::check_character`;
-//! `partner::{Directory, keys, httpsig}`.
+//! Used: `hunyin::{configuration::Settings, seed, wiring}`; `hunyin_store::{DbConn, Manager,
+//! schema::appointments}`; `hunyin_app::{clock, booking::{Rules, BookingRequest, list_slots,
+//! book}}`; `hunyin_domain::{IdNumber, DivisionCode, eligibility::Party,
+//! id_number::check_character}`; `hunyin_partner::{Directory, keys, httpsig}`.
 
 use std::time::Instant;
 
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use ed25519_dalek::SigningKey;
-use hunyin::booking::{self, BookingRequest, Rules};
 use hunyin::configuration::Settings;
-use hunyin::db::{DbConn, Manager};
-use hunyin::domain::eligibility::Party;
-use hunyin::domain::{id_number, DivisionCode, IdNumber};
-use hunyin::partner::{httpsig, keys, Directory};
-use hunyin::scheduling::Scheduling;
-use hunyin::{clock, schema, seed};
+use hunyin::{seed, wiring};
+use hunyin_app::booking::{self, BookingRequest, Rules};
+use hunyin_app::clock;
+use hunyin_domain::eligibility::Party;
+use hunyin_domain::{id_number, DivisionCode, IdNumber};
+use hunyin_partner::{httpsig, keys, Directory};
+use hunyin_store::{schema, DbConn, Manager};
 
 use crate::people::person;
 use crate::{text, Res};
@@ -35,7 +34,9 @@ fn settings(url: &str, env: &[(String, String)]) -> Settings {
 /// A connection the way the service opens one, either engine.
 fn connect(url: &str) -> DbConn {
     let s = settings(url, &[]);
-    Manager::new(&s.database).open().expect("connect")
+    Manager::new(&wiring::db_config(&s))
+        .open()
+        .expect("connect")
 }
 
 /// The one `n` that `sql` selects (`... AS n`), on a connection of its own.
@@ -83,7 +84,7 @@ pub fn booking_ceiling(url: &str, env: &[(String, String)], n: usize) -> Res<Cei
     let mut conn = connect(url);
     seed::prepare(&mut conn, &s)?;
     let policy = seed::load_policy(&s)?;
-    let scheduling = Scheduling::from_settings(&s.booking)?;
+    let scheduling = wiring::scheduling(&s.booking)?;
     let mail_from = s.mail.from.parse().map_err(text)?;
     let directory = Directory::default();
     let rules = Rules {

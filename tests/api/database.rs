@@ -1,5 +1,6 @@
 //! The database layer on the suite's engine: the write-transaction helper and concurrency.
 
+use crate::support::lib;
 use crate::support::lib::db::{self, outbox, DbConn};
 use crate::support::lib::schema::audit_events;
 use crate::support::{spawn_app, test_settings};
@@ -65,7 +66,7 @@ async fn concurrent_read_then_write_transactions_all_succeed() {
     let mut settings = test_settings(app.db.url());
     settings.database.max_connections = 8;
     settings.database.acquire_timeout_ms = 10_000;
-    let pool = db::build_pool(&settings.database);
+    let pool = db::build_pool(&lib::db_config(&settings));
     let threads: Vec<_> = (0..8)
         .map(|_| {
             let pool = pool.clone();
@@ -94,12 +95,13 @@ async fn concurrent_outbox_claims_never_hand_out_a_message_twice() {
     let mut conn = app.connect();
     let past = chrono::Utc::now().naive_utc() - chrono::Duration::minutes(1);
     for i in 0..60 {
-        outbox::enqueue(&mut conn, "test", &serde_json::json!({ "n": i }), past).unwrap();
+        let payload = format!("{{\"n\":{i}}}");
+        outbox::enqueue(&mut conn, "test", &payload, past, past).unwrap();
     }
     let mut settings = test_settings(app.db.url());
     settings.database.max_connections = 4;
     settings.database.acquire_timeout_ms = 10_000;
-    let pool = db::build_pool(&settings.database);
+    let pool = db::build_pool(&lib::db_config(&settings));
     let workers: Vec<_> = (0..4)
         .map(|_| {
             let pool = pool.clone();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use crate::support::lib::{notifications, schema, Partners};
+use crate::support::lib::{partner_outbound, schema, Partners};
 use crate::support::partner::{agent, call_as, KeyFile, ALL_OPS, HENAN, JIANGSU};
 use crate::support::proxy::free_port;
 use crate::support::{
@@ -173,7 +173,8 @@ async fn two_regions_verify_register_notify_and_answer_status_queries() {
     let partners = f.jiangsu_partners();
     let mut conn = js.connect();
     tokio::task::spawn_blocking(move || {
-        notifications::deliver(&mut conn, &partners, &agent(), &payload)
+        let out: partner_outbound::Outgoing = serde_json::from_str(&payload).unwrap();
+        partner_outbound::deliver(&mut conn, &partners, &agent(), &out)
     })
     .await
     .unwrap()

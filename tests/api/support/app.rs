@@ -99,7 +99,7 @@ impl TestApp {
     /// Opens a direct connection to the app's database (not through the app).
     pub fn connect(&self) -> lib::db::DbConn {
         let settings = test_settings(self.db.url());
-        lib::db::Manager::new(&settings.database)
+        lib::db::Manager::new(&lib::db_config(&settings))
             .open()
             .expect("direct connection")
     }

@@ -93,7 +93,7 @@ impl Region {
     pub fn partners(&self, key: &KeyFile, peers: Vec<PeerSettings>) -> Partners {
         let mut s = test_settings("sqlite://unused");
         self.configure(&mut s, key, peers);
-        Partners::from_settings(&s.partner, &s.instance).unwrap()
+        super::lib::partners(&s.partner, &s.instance).unwrap()
     }
 }
 
@@ -232,7 +232,8 @@ pub async fn call_as(
     tokio::task::spawn_blocking(move || {
         let agent = agent();
         let p = partners.directory.by_name(&peer).unwrap().clone();
-        client::call(&partners, &agent, &p, method, &path, body.as_ref())
+        let bytes = body.map(|b| b.to_string().into_bytes());
+        client::call(&partners, &agent, &p, method, &path, bytes.as_deref())
             .map(|(s, b)| (s, serde_json::from_slice(&b).unwrap()))
     })
     .await

@@ -1,0 +1,327 @@
+//! The registrar's side of an application: the day's queue, reading one application, check-in
+//! and walk-ins. Every read of a person's data leaves an audit event.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use hunyin_domain::eligibility::Party;
+use hunyin_domain::staff::Role;
+use hunyin_domain::time::{day_range_utc, rfc3339_utc, to_local};
+use hunyin_domain::Status;
+use hunyin_store::appointments::{self, Appointment, NewAppointment};
+use hunyin_store::{self as db, offices, DbConn};
+
+use crate::audit::{self, Details, Event};
+use crate::auth::Staff;
+use crate::booking::{self, Rules};
+use crate::error::AppError;
+use crate::tokens;
+use crate::views::{MaskedParty, SlotTimes};
+
+/// Roles that work the counter.
+pub const COUNTER: [Role; 2] = [Role::Registrar, Role::Supervisor];
+
+/// 409 `invalid_transition` after a conditional update found the application already moved on.
+pub(crate) fn moved_on(conn: &mut DbConn, action: &str, reference: &str) -> AppError {
+    let status = appointments::find_by_reference(conn, reference)
+        .ok()
+        .flatten()
+        .map(|a| a.status)
+        .unwrap_or_default();
+    invalid_transition(action, &status)
+}
+
+/// 409 `invalid_transition`, naming the current status.
+pub fn invalid_transition(action: &str, status: &str) -> AppError {
+    AppError::conflict(
+        "invalid_transition",
+        "Invalid transition",
+        "当前状态不允许此操作",
+    )
+    .with_detail(
+        format!("Cannot {action}: the application is {status}."),
+        format!("无法执行此操作（{action}）：申请当前状态为 {status}。"),
+    )
+    .with_extension("current_status", status)
+}
+
+fn not_found() -> AppError {
+    AppError::not_found("The application")
+        .with_detail("No application has this reference.", "没有此编号的申请。")
+}
+
+/// Records that `staff` did `action` on the application `appointment_id`.
+pub(crate) fn audit_application(
+    conn: &mut DbConn,
+    staff: &Staff,
+    appointment_id: i64,
+    action: &str,
+    details: Details,
+) -> diesel::QueryResult<()> {
+    let (actor, subject) = (staff.id.to_string(), appointment_id.to_string());
+    let subject = Some(("appointment", subject.as_str()));
+    audit::record(
+        conn,
+        Event::by_staff(staff, &actor, action, subject, details),
+    )
+}
+
+/// The application with this reference, for counter staff of its office (else 403/404).
+pub(crate) fn load(
+    conn: &mut DbConn,
+    staff: &Staff,
+    reference: &str,
+) -> Result<Appointment, AppError> {
+    staff.require_role(&COUNTER)?;
+    let app = appointments::find_by_reference(conn, reference)?.ok_or_else(not_found)?;
+    staff.require_office(&app.office_id)?;
+    Ok(app)
+}
+
+/// One application in the day's queue.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueItem {
+    pub reference: String,
+    pub status: String,
+    pub walk_in: bool,
+    pub slot: Option<SlotTimes>,
+    pub parties: Vec<MaskedParty>,
+}
+
+/// The day's queue of an office.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueView {
+    pub office_id: String,
+    pub date: String,
+    pub applications: Vec<QueueItem>,
+}
+
+/// The day's queue of an office: booked slots of that day and walk-ins taken that day, in
+/// order, parties masked. One audit event records the read.
+pub fn queue(
+    conn: &mut DbConn,
+    staff: &Staff,
+    office_id: &str,
+    day: NaiveDate,
+) -> Result<QueueView, AppError> {
+    staff.require_role(&COUNTER)?;
+    staff.require_office(office_id)?;
+    let (from, to) = day_range_utc(day, day);
+    let booked = appointments::of_day(conn, office_id, from, to)?;
+    let mut items = Vec::with_capacity(booked.len());
+    for (app, start, end) in booked {
+        let parties = appointments::parties(conn, app.id)?;
+        items.push(QueueItem {
+            walk_in: app.slot_id.is_none(),
+            slot: start.zip(end).map(|(s, e)| SlotTimes::from_utc(None, s, e)),
+            parties: parties
+                .iter()
+                .map(|p| MaskedParty::new(&p.name, &p.id_number))
+                .collect(),
+            reference: app.reference,
+            status: app.status,
+        });
+    }
+    let actor = staff.id.to_string();
+    audit::record(
+        conn,
+        Event::by_staff(
+            staff,
+            &actor,
+            "queue.read",
+            Some(("office", office_id)),
+            Details::none()
+                .with("date", day.to_string())
+                .with("applications", items.len()),
+        ),
+    )?;
+    Ok(QueueView {
+        office_id: office_id.to_owned(),
+        date: day.to_string(),
+        applications: items,
+    })
+}
+
+/// A residence permit as the counter reads it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PermitView {
+    pub division_code: String,
+    pub valid_until: Option<String>,
+}
+
+/// A party in full.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartyView {
+    pub name: String,
+    pub id_number: String,
+    pub hukou_division_code: String,
+    pub residence_permit: Option<PermitView>,
+}
+
+/// How the couple can be reached.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactView {
+    pub email: String,
+    pub phone: Option<String>,
+}
+
+/// One application in full, for the counter.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplicationView {
+    pub reference: String,
+    pub status: String,
+    pub office_id: String,
+    pub walk_in: bool,
+    pub slot: Option<SlotTimes>,
+    pub parties: Vec<PartyView>,
+    pub contact: ContactView,
+    pub created_at: String,
+}
+
+/// One application in full (ID numbers included, for checking the documents); audited.
+pub fn read(
+    conn: &mut DbConn,
+    staff: &Staff,
+    reference: &str,
+) -> Result<ApplicationView, AppError> {
+    let app = load(conn, staff, reference)?;
+    let parties = appointments::parties(conn, app.id)?;
+    let slot = match &app.slot_id {
+        Some(id) => db::slots::find(conn, id)?,
+        None => None,
+    };
+    audit_application(
+        conn,
+        staff,
+        app.id,
+        "application.read",
+        Details::none().with("reference", &app.reference),
+    )?;
+    tracing::info!(reference = %app.reference, staff = staff.id, "application read");
+    Ok(ApplicationView {
+        walk_in: app.slot_id.is_none(),
+        slot: slot.map(|s| SlotTimes::from_utc(Some(s.id), s.starts_at, s.ends_at)),
+        parties: parties
+            .into_iter()
+            .map(|p| PartyView {
+                residence_permit: p.permit_division_code.map(|d| PermitView {
+                    division_code: d,
+                    valid_until: p.permit_valid_until.map(|v| v.to_string()),
+                }),
+                name: p.name,
+                id_number: p.id_number,
+                hukou_division_code: p.hukou_division_code,
+            })
+            .collect(),
+        contact: ContactView {
+            email: app.contact_email,
+            phone: app.contact_phone,
+        },
+        created_at: rfc3339_utc(app.created_at),
+        reference: app.reference,
+        status: app.status,
+        office_id: app.office_id,
+    })
+}
+
+/// Check-in (初审 begins): a booked application, at the staff member's office, on its slot's day.
+pub fn check_in(
+    conn: &mut DbConn,
+    staff: &Staff,
+    reference: &str,
+    today: NaiveDate,
+) -> Result<ApplicationView, AppError> {
+    staff.require_role(&COUNTER)?;
+    db::write_tx(conn, |c| -> Result<(), AppError> {
+        let app = load(c, staff, reference)?;
+        if app.status != Status::Booked {
+            return Err(invalid_transition("check in", &app.status));
+        }
+        let slot = match &app.slot_id {
+            Some(id) => db::slots::find(c, id)?,
+            None => None,
+        }
+        .ok_or_else(|| AppError::internal("a booked application without a slot"))?;
+        let day = to_local(slot.starts_at).date();
+        if day != today {
+            return Err(
+                AppError::conflict("not_today", "Not the appointment's day", "非预约当日")
+                    .with_detail(
+                        format!("The appointment is on {day}; check-in happens on that day only."),
+                        format!("预约日期为 {day}，只能在当日报到。"),
+                    )
+                    .with_extension("current_status", &app.status),
+            );
+        }
+        appointments::set_status(c, app.id, Status::CheckedIn, true, crate::clock::now())?;
+        audit_application(c, staff, app.id, "application.checked_in", Details::none())?;
+        Ok(())
+    })?;
+    read(conn, staff, reference)
+}
+
+/// A walk-in couple at the counter.
+pub struct WalkIn {
+    pub office_id: String,
+    pub parties: [Party; 2],
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// A walk-in application: the same eligibility rules for this office today, no slot; it starts
+/// checked in.
+pub fn walk_in(
+    conn: &mut DbConn,
+    staff: &Staff,
+    rules: &Rules<'_>,
+    w: &WalkIn,
+    today: NaiveDate,
+) -> Result<ApplicationView, AppError> {
+    let (office_id, parties) = (w.office_id.as_str(), &w.parties);
+    let (email, phone) = (w.email.as_deref(), w.phone.as_deref());
+    staff.require_role(&COUNTER)?;
+    staff.require_office(office_id)?;
+    let office =
+        offices::find(conn, office_id)?.ok_or_else(|| AppError::not_found("The office"))?;
+    booking::require_eligible(rules, parties, &office, today)?;
+    let token_hash = tokens::hash(&tokens::secret());
+    let reference = db::write_tx(conn, |c| -> Result<String, AppError> {
+        let stamp = crate::clock::now();
+        for _ in 0..5 {
+            let reference = tokens::reference("AP");
+            let new = NewAppointment {
+                reference: &reference,
+                manage_token_hash: &token_hash,
+                office_id,
+                slot_id: None,
+                status: Status::CheckedIn.as_str(),
+                contact_email: email.unwrap_or(""),
+                contact_phone: phone,
+                sequence: 0,
+                created_at: stamp,
+                updated_at: stamp,
+            };
+            let Some(id) = appointments::insert(c, &new)? else {
+                continue;
+            };
+            let rows: Vec<_> = parties
+                .iter()
+                .enumerate()
+                .map(|(i, p)| booking::party_row(id, i, p))
+                .collect();
+            if !appointments::insert_parties(c, &rows)? {
+                return Err(
+                    AppError::conflict("already_booked", "Already booked", "已有有效预约")
+                        .with_detail(
+                            "One of the parties already holds an active application.",
+                            "一方当事人已有有效的预约或申请。",
+                        ),
+                );
+            }
+            audit_application(c, staff, id, "application.walk_in", Details::none())?;
+            return Ok(reference);
+        }
+        Err(AppError::internal("no free reference in 5 draws"))
+    })?;
+    read(conn, staff, &reference)
+}

@@ -1,0 +1,172 @@
+//! An appointment managed by its holders with the manage token: view, reschedule, cancel. A
+//! wrong token answers 404, so references cannot be probed.
+
+use chrono::NaiveDateTime;
+
+use hunyin_domain::eligibility;
+use hunyin_domain::Status;
+use hunyin_store::appointments::{self, Appointment};
+use hunyin_store::offices::{self, Office};
+use hunyin_store::{self as db, slots, DbConn};
+
+use super::{
+    enqueue_mail, enqueue_reminder, office_ref, require_eligible, resolve_slot, stored_parties,
+    unknown_office, unknown_slot, view_of, AppointmentView, Rules,
+};
+use crate::error::AppError;
+use crate::{mail, tokens};
+
+/// The appointment if `token` opens it; otherwise 404, so references cannot be probed.
+fn authorised(
+    conn: &mut DbConn,
+    reference: &str,
+    token: Option<&str>,
+) -> Result<Appointment, AppError> {
+    let not_found = || {
+        AppError::not_found("The appointment").with_detail(
+            "No appointment matches this reference and manage token.",
+            "没有与该预约号和管理令牌匹配的预约。",
+        )
+    };
+    let token = token.ok_or_else(not_found)?;
+    let a = appointments::find_by_reference(conn, reference)?.ok_or_else(not_found)?;
+    if !tokens::matches(token, &a.manage_token_hash) {
+        return Err(not_found());
+    }
+    Ok(a)
+}
+
+pub(super) fn documents_for(
+    conn: &mut DbConn,
+    rules: &Rules<'_>,
+    a: &Appointment,
+    office: &Office,
+) -> Result<eligibility::Assessment, AppError> {
+    let parties = stored_parties(&appointments::parties(conn, a.id)?)?;
+    let day = match &a.slot_id {
+        Some(id) => slots::parse_slot_id(id).map(|(_, s)| s.date()),
+        None => None,
+    }
+    .unwrap_or_else(crate::clock::today);
+    Ok(eligibility::assess(
+        rules.policy,
+        &parties,
+        day,
+        &[office_ref(office)?],
+    ))
+}
+
+/// `GET`: the appointment.
+pub fn view(
+    conn: &mut DbConn,
+    rules: &Rules<'_>,
+    reference: &str,
+    token: Option<&str>,
+) -> Result<AppointmentView, AppError> {
+    let a = authorised(conn, reference, token)?;
+    let office = offices::find(conn, &a.office_id)?.ok_or_else(unknown_office)?;
+    let assessment = documents_for(conn, rules, &a, &office)?;
+    view_of(conn, &a, &office, Some(&assessment))
+}
+
+fn closed(status: &str) -> AppError {
+    AppError::conflict("appointment_closed", "Appointment closed", "预约已结束").with_detail(
+        format!("The appointment is {status}; only a booked appointment can be changed."),
+        format!("该预约状态为 {status}，只有已预约状态可以变更。"),
+    )
+}
+
+/// `PATCH`: moves the appointment to another slot; the new seat is taken and the old one freed
+/// in one transaction.
+pub fn reschedule(
+    conn: &mut DbConn,
+    rules: &Rules<'_>,
+    reference: &str,
+    token: Option<&str>,
+    office_id: Option<&str>,
+    slot_id: &str,
+    now: NaiveDateTime,
+) -> Result<AppointmentView, AppError> {
+    let a = authorised(conn, reference, token)?;
+    if a.status != Status::Booked {
+        return Err(closed(&a.status));
+    }
+    let target_office = office_id.unwrap_or(&a.office_id).to_owned();
+    if a.slot_id.as_deref() == Some(slot_id) && target_office == a.office_id {
+        return view(conn, rules, reference, token);
+    }
+    let (office, slot) = resolve_slot(conn, rules, &target_office, slot_id, now)?;
+    let parties = stored_parties(&appointments::parties(conn, a.id)?)?;
+    let assessment = require_eligible(rules, &parties, &office, slot.start.date())?;
+    let row = slots::new_row(&office.id, &slot);
+    db::write_tx(conn, |c| -> Result<(), AppError> {
+        // Re-read inside the transaction: a concurrent cancel must not be undone.
+        let current = appointments::find_by_reference(c, reference)?.ok_or_else(unknown_slot)?;
+        if current.status != Status::Booked {
+            return Err(closed(&current.status));
+        }
+        slots::ensure(c, &row)?;
+        if !slots::take_seat(c, &row.id)? {
+            return Err(AppError::conflict("slot_full", "Slot full", "该时段已约满"));
+        }
+        if let Some(old) = &current.slot_id {
+            slots::free_seat(c, old)?;
+        }
+        appointments::move_to(c, current.id, &office.id, &row.id, crate::clock::now())?;
+        let moved = appointments::find_by_reference(c, reference)?.ok_or_else(unknown_slot)?;
+        enqueue_mail(c, rules, &moved, &office, mail::Kind::Rescheduled)?;
+        enqueue_reminder(c, rules, &moved)?;
+        crate::audit::record(
+            c,
+            crate::audit::Event::couple(
+                "appointment.rescheduled",
+                &office.id,
+                "appointment",
+                &current.id.to_string(),
+            ),
+        )?;
+        Ok(())
+    })?;
+    let a = appointments::find_by_reference(conn, reference)?.ok_or_else(unknown_slot)?;
+    view_of(conn, &a, &office, Some(&assessment))
+}
+
+/// `DELETE`: cancels, freeing the seat and both persons.
+pub fn cancel(
+    conn: &mut DbConn,
+    rules: &Rules<'_>,
+    reference: &str,
+    token: Option<&str>,
+) -> Result<AppointmentView, AppError> {
+    authorised(conn, reference, token)?;
+    db::write_tx(conn, |c| -> Result<(), AppError> {
+        let current = appointments::find_by_reference(c, reference)?.ok_or_else(unknown_slot)?;
+        if current.status != Status::Booked {
+            return Err(closed(&current.status));
+        }
+        if let Some(slot) = &current.slot_id {
+            slots::free_seat(c, slot)?;
+        }
+        // The cancellation mail needs the slot's times: render it before the seat goes.
+        let office = offices::find(c, &current.office_id)?.ok_or_else(unknown_office)?;
+        let mut cancelled = current.clone();
+        cancelled.status = Status::Cancelled.as_str().into();
+        cancelled.sequence += 1;
+        enqueue_mail(c, rules, &cancelled, &office, mail::Kind::Cancelled)?;
+        let now = crate::clock::now();
+        appointments::set_status(c, current.id, Status::Cancelled, false, now)?;
+        crate::audit::record(
+            c,
+            crate::audit::Event::couple(
+                "appointment.cancelled",
+                &current.office_id,
+                "appointment",
+                &current.id.to_string(),
+            ),
+        )?;
+        Ok(())
+    })?;
+    let mut v = view(conn, rules, reference, token)?;
+    v.documents.clear();
+    Ok(v)
+}

@@ -1,0 +1,72 @@
+//! Admission of a partner's request: the protocol's checks (`hunyin_partner::authenticate`)
+//! with this region's shared nonce store, and every refusal in the audit trail.
+
+use chrono::NaiveDateTime;
+
+use hunyin_partner::httpsig::RequestParts;
+use hunyin_partner::{NonceStore, Operation, Partners, Peer, Refusal};
+use hunyin_store::DbConn;
+
+use crate::audit::{self, Details, Event};
+use crate::error::AppError;
+
+/// The nonces of accepted requests, in the database every instance of the region shares.
+pub struct DbNonces<'a>(pub &'a mut DbConn);
+
+impl NonceStore for DbNonces<'_> {
+    fn remember(
+        &mut self,
+        key_id: &str,
+        nonce: &str,
+        keep_until: NaiveDateTime,
+    ) -> Result<bool, String> {
+        hunyin_store::partner::remember_nonce(self.0, key_id, nonce, keep_until)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The partner that signed the request and the label of its signature; or 401 (403 for an
+/// operation it may not call) with the refusal recorded.
+pub fn authenticate<'a>(
+    conn: &mut DbConn,
+    partners: &'a Partners,
+    parts: &RequestParts,
+    body: &[u8],
+    op: Operation,
+) -> Result<(&'a Peer, String), AppError> {
+    let now = chrono::Utc::now().timestamp();
+    match hunyin_partner::authenticate(partners, &mut DbNonces(conn), parts, body, op, now) {
+        Ok((peer, sig)) => Ok((peer, sig.label)),
+        Err(r) => {
+            refused(conn, parts, op, &r);
+            Err(AppError::partner_refused(r.forbidden(), r.code, r.detail))
+        }
+    }
+}
+
+fn refused(conn: &mut DbConn, parts: &RequestParts, op: Operation, r: &Refusal) {
+    tracing::warn!(operation = op.name(), code = r.code, key_id = ?r.key_id, "partner request refused");
+    let recorded = audit::record(
+        conn,
+        Event {
+            actor_kind: "partner",
+            actor_role: None,
+            request_id: None,
+            actor_id: r.partner.as_deref().or(r.key_id.as_deref()),
+            office_id: None,
+            action: "partner.request_refused",
+            subject_kind: None,
+            subject_id: None,
+            details: Details::none()
+                .with("operation", op.name())
+                .with("key_id", &r.key_id)
+                .with("partner", &r.partner)
+                .with("reason", r.code)
+                .with("method", &parts.method)
+                .with("target_uri", &parts.target_uri),
+        },
+    );
+    if let Err(e) = recorded {
+        tracing::error!(error = %e, "cannot audit a refused partner request");
+    }
+}

@@ -1,0 +1,380 @@
+//! Pilot statistics for supervisors (their office) and auditors (the region): appointments,
+//! registrations split local / cross-city / cross-province, the residence-permit basis, waits,
+//! refusals by reason, and partner checks with their failure rates; as JSON, CSV or a chart.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate};
+use serde::Serialize;
+
+use crate::auth::{Role, Staff};
+use crate::error::{AppError, InvalidParam};
+use hunyin_store::statistics::{self as q, Count, GroupBy, Scope};
+use hunyin_store::DbConn;
+
+pub use hunyin_domain::statistics::{basis_of, classify};
+
+/// A statistics request, validated.
+#[derive(Debug, Clone, Copy)]
+pub struct Request {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub group_by: GroupBy,
+}
+
+/// Longest range, in days.
+pub const MAX_DAYS: i64 = 366;
+
+impl Request {
+    /// Parses `from`, `to` (YYYY-MM-DD, Asia/Shanghai, inclusive; default the last 30 days to
+    /// today) and `group_by` (default `office`).
+    pub fn parse(
+        from: Option<&str>,
+        to: Option<&str>,
+        group_by: Option<&str>,
+    ) -> Result<Request, AppError> {
+        let mut bad = Vec::new();
+        let date = |name: &str, v: Option<&str>, bad: &mut Vec<InvalidParam>| match v {
+            None => None,
+            Some(s) => {
+                let d = crate::clock::parse_date(s);
+                if d.is_none() {
+                    bad.push(InvalidParam::new(name, "invalid_date", "a date YYYY-MM-DD"));
+                }
+                d
+            }
+        };
+        let to_d = date("to", to, &mut bad).unwrap_or_else(crate::clock::today);
+        let from_d = date("from", from, &mut bad).unwrap_or(to_d - Duration::days(29));
+        let group_by = match group_by.unwrap_or("office") {
+            "office" => GroupBy::Office,
+            "day" => GroupBy::Day,
+            "partner_region" => GroupBy::PartnerRegion,
+            "basis" => GroupBy::Basis,
+            _ => {
+                bad.push(InvalidParam::new(
+                    "group_by",
+                    "invalid_group_by",
+                    "office, day, partner_region or basis",
+                ));
+                GroupBy::Office
+            }
+        };
+        if bad.is_empty() && from_d > to_d {
+            bad.push(InvalidParam::new(
+                "from",
+                "invalid_range",
+                "from must not be after to",
+            ));
+        }
+        if bad.is_empty() && (to_d - from_d).num_days() >= MAX_DAYS {
+            bad.push(InvalidParam::new(
+                "to",
+                "range_too_long",
+                format!("at most {MAX_DAYS} days"),
+            ));
+        }
+        if !bad.is_empty() {
+            return Err(AppError::invalid(bad));
+        }
+        Ok(Request {
+            from: from_d,
+            to: to_d,
+            group_by,
+        })
+    }
+}
+
+/// The figures of one group.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Figures {
+    pub appointments_booked: i64,
+    pub walk_ins: i64,
+    pub cancelled: i64,
+    pub no_shows: i64,
+    pub registrations: i64,
+    pub registrations_local: i64,
+    pub registrations_cross_city: i64,
+    pub registrations_cross_province: i64,
+    /// Cross-province registrations by the other party's province (2-digit GB/T 2260 prefix).
+    pub cross_province_by_region: BTreeMap<String, i64>,
+    pub registrations_residence_permit_basis: i64,
+    /// Mean days from booking (or walk-in) to registration; null without registrations.
+    pub mean_wait_days: Option<f64>,
+    pub refusals: i64,
+    pub refusals_by_reason: BTreeMap<String, i64>,
+    pub partner_checks_made: i64,
+    pub partner_checks_made_failed: i64,
+    pub partner_checks_made_failure_rate: Option<f64>,
+    pub partner_checks_received: i64,
+    pub partner_checks_received_refused: i64,
+    pub partner_checks_received_failure_rate: Option<f64>,
+    #[serde(skip)]
+    wait_seconds: i64,
+}
+
+impl Figures {
+    fn add(&mut self, o: &Figures) {
+        self.appointments_booked += o.appointments_booked;
+        self.walk_ins += o.walk_ins;
+        self.cancelled += o.cancelled;
+        self.no_shows += o.no_shows;
+        self.registrations += o.registrations;
+        self.registrations_local += o.registrations_local;
+        self.registrations_cross_city += o.registrations_cross_city;
+        self.registrations_cross_province += o.registrations_cross_province;
+        for (k, v) in &o.cross_province_by_region {
+            *self.cross_province_by_region.entry(k.clone()).or_default() += v;
+        }
+        self.registrations_residence_permit_basis += o.registrations_residence_permit_basis;
+        self.wait_seconds += o.wait_seconds;
+        self.refusals += o.refusals;
+        for (k, v) in &o.refusals_by_reason {
+            *self.refusals_by_reason.entry(k.clone()).or_default() += v;
+        }
+        self.partner_checks_made += o.partner_checks_made;
+        self.partner_checks_made_failed += o.partner_checks_made_failed;
+        self.partner_checks_received += o.partner_checks_received;
+        self.partner_checks_received_refused += o.partner_checks_received_refused;
+    }
+
+    fn finish(&mut self) {
+        let ratio = |a: i64, b: i64| (b > 0).then(|| round3(a as f64 / b as f64));
+        self.mean_wait_days = ratio(self.wait_seconds, self.registrations * 86_400);
+        self.partner_checks_made_failure_rate =
+            ratio(self.partner_checks_made_failed, self.partner_checks_made);
+        self.partner_checks_received_failure_rate = ratio(
+            self.partner_checks_received_refused,
+            self.partner_checks_received,
+        );
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Whose facts a report counts: one office's (a supervisor's) or the region's.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReportScope {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub office_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region_prefix: Option<String>,
+}
+
+/// One group of a report: its key and figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupView {
+    pub key: Option<String>,
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+/// A report as the API answers it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportView {
+    pub from: String,
+    pub to: String,
+    pub group_by: &'static str,
+    pub scope: ReportScope,
+    pub groups: Vec<GroupView>,
+    pub total: Figures,
+}
+
+/// The statistics: groups by key (sorted; `null` collects what the grouping cannot split) and
+/// the total.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub request: Request,
+    pub scope: ReportScope,
+    pub groups: Vec<(Option<String>, Figures)>,
+    pub total: Figures,
+}
+
+/// Computes the statistics for `staff`: a supervisor's own office, an auditor's whole region
+/// (`None`: an operator on the command line, the whole region).
+pub fn compute(
+    conn: &mut DbConn,
+    staff: Option<&Staff>,
+    region_prefix: &str,
+    partner_names: &BTreeMap<String, String>,
+    r: Request,
+) -> Result<Report, AppError> {
+    let office = match staff {
+        Some(s) => {
+            s.require_role(&[Role::Supervisor, Role::Auditor])?;
+            (s.role == Role::Supervisor).then_some(s.office_id.as_str())
+        }
+        None => None,
+    };
+    let (from, to) = hunyin_store::slots::day_range_utc(r.from, r.to);
+    let scope = Scope {
+        from,
+        to,
+        office,
+        region_prefix,
+    };
+    let by = r.group_by;
+    let mut groups: BTreeMap<Option<String>, Figures> = BTreeMap::new();
+    let mut apply = |rows: Vec<Count>, f: &dyn Fn(&mut Figures, &Count)| {
+        for c in rows {
+            f(groups.entry(c.k.clone()).or_default(), &c);
+        }
+    };
+    apply(
+        q::created(conn, by, &scope)?,
+        &|g, c| match c.sub.as_deref() {
+            Some("walk_in") => g.walk_ins += c.n,
+            _ => g.appointments_booked += c.n,
+        },
+    );
+    apply(
+        q::ended(conn, by, &scope)?,
+        &|g, c| match c.sub.as_deref() {
+            Some("cancelled") => g.cancelled += c.n,
+            _ => g.no_shows += c.n,
+        },
+    );
+    apply(q::refusals(conn, by, &scope)?, &|g, c| {
+        g.refusals += c.n;
+        *g.refusals_by_reason
+            .entry(c.sub.clone().unwrap_or_default())
+            .or_default() += c.n;
+    });
+    apply(q::registrations(conn, by, &scope)?, &|g, c| {
+        let sub = c.sub.clone().unwrap_or_default();
+        let mut parts = sub.split('|');
+        let (category, region, basis) = (
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or(""),
+        );
+        g.registrations += c.n;
+        g.wait_seconds += c.total;
+        match category {
+            "local" => g.registrations_local += c.n,
+            "cross_city" => g.registrations_cross_city += c.n,
+            _ => {
+                g.registrations_cross_province += c.n;
+                *g.cross_province_by_region
+                    .entry(region.to_owned())
+                    .or_default() += c.n;
+            }
+        }
+        if basis == "residence_permit" {
+            g.registrations_residence_permit_basis += c.n;
+        }
+    });
+    apply(q::checks_made(conn, by, &scope)?, &|g, c| {
+        g.partner_checks_made += c.n;
+        if c.sub.as_deref() == Some("failed") {
+            g.partner_checks_made_failed += c.n;
+        }
+    });
+    if office.is_none() {
+        // Requests partners made of the region; the partner region key is the partner's name,
+        // shown as its province prefix.
+        let rows = q::checks_received(conn, by, &scope)?;
+        let rows = rows
+            .into_iter()
+            .map(|mut c| {
+                if by == GroupBy::PartnerRegion {
+                    c.k = Some(match &c.k {
+                        Some(name) => partner_names
+                            .get(name)
+                            .cloned()
+                            .unwrap_or_else(|| name.clone()),
+                        None => "unknown".into(),
+                    });
+                }
+                c
+            })
+            .collect();
+        apply(rows, &|g, c| {
+            g.partner_checks_received += c.n;
+            if c.sub.as_deref() == Some("failed") {
+                g.partner_checks_received_refused += c.n;
+            }
+        });
+    }
+    let mut total = Figures::default();
+    let mut out = Vec::new();
+    for (k, mut g) in groups {
+        total.add(&g);
+        g.finish();
+        // Facts without a partner region are local to this region.
+        let k = match (by, k) {
+            (GroupBy::PartnerRegion, None) => Some("local".to_owned()),
+            (_, k) => k,
+        };
+        out.push((k, g));
+    }
+    total.finish();
+    Ok(Report {
+        request: r,
+        scope: match office {
+            Some(o) => ReportScope {
+                office_id: Some(o.to_owned()),
+                region_prefix: None,
+            },
+            None => ReportScope {
+                office_id: None,
+                region_prefix: Some(region_prefix.to_owned()),
+            },
+        },
+        groups: out,
+        total,
+    })
+}
+
+/// The name of a grouping, as the API takes it.
+pub fn group_name(by: GroupBy) -> &'static str {
+    match by {
+        GroupBy::Office => "office",
+        GroupBy::Day => "day",
+        GroupBy::PartnerRegion => "partner_region",
+        GroupBy::Basis => "basis",
+    }
+}
+
+impl Report {
+    /// The report as the API answers it.
+    pub fn view(&self) -> ReportView {
+        ReportView {
+            from: self.request.from.to_string(),
+            to: self.request.to.to_string(),
+            group_by: group_name(self.request.group_by),
+            scope: self.scope.clone(),
+            groups: self
+                .groups
+                .iter()
+                .map(|(k, g)| GroupView {
+                    key: k.clone(),
+                    figures: g.clone(),
+                })
+                .collect(),
+            total: self.total.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_are_checked() {
+        let r = Request::parse(Some("2026-01-01"), Some("2026-01-31"), Some("day")).unwrap();
+        assert_eq!((r.to - r.from).num_days(), 30);
+        for (from, to, by, field) in [
+            (Some("2026-13-01"), None, None, "from"),
+            (Some("2026-02-01"), Some("2026-01-01"), None, "from"),
+            (Some("2025-01-01"), Some("2026-01-02"), None, "to"),
+            (None, None, Some("city"), "group_by"),
+        ] {
+            let e = Request::parse(from, to, by).unwrap_err();
+            assert_eq!(e.invalid_params[0].name, field);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! The household check of a party whose hukou lies in another region goes through this seam;
+//! the partner-protocol work implements it with signed requests to the partner's instance.
+//! With no partner configured every remote check answers `no_partner_instance` and the
+//! registrar verifies the paper 户口簿 by hand.
+
+use std::sync::Arc;
+
+use hunyin_partner::client;
+use hunyin_partner::wire::{
+    CaseRef, VerificationAnswer, VerificationRequest, PURPOSE_MARRIAGE_REGISTRATION,
+};
+use hunyin_partner::Partners;
+
+/// Who is asked about.
+#[derive(Debug, Clone)]
+pub struct Subject {
+    pub id_number: String,
+    pub name: String,
+    pub hukou_division_code: String,
+}
+
+/// Why the question is asked (every request states its purpose and case).
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub office_id: String,
+    pub application_reference: String,
+    pub registrar_id: i64,
+}
+
+/// What a partner may answer (data minimisation: nothing more).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub found: bool,
+    pub name_matches: bool,
+    pub hukou_division_code: Option<String>,
+    pub marital_status: Option<String>,
+    pub pending_application: bool,
+}
+
+/// Why no answer came.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    /// The party's hukou region runs no instance of this service.
+    #[error("no partner instance serves this hukou region")]
+    NoPartnerInstance,
+    /// The partner did not answer in time or answered wrongly.
+    #[error("partner unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl VerifyError {
+    /// Stable reason code stored with the check.
+    pub fn code(&self) -> &'static str {
+        match self {
+            VerifyError::NoPartnerInstance => "no_partner_instance",
+            VerifyError::Unavailable(_) => "partner_unavailable",
+        }
+    }
+}
+
+/// Asks the instance of a party's hukou region.
+pub trait HouseholdVerifier: Send + Sync {
+    /// The partner that would answer for this hukou code, for the audit trail.
+    fn partner_of(&self, _hukou: &str) -> Option<String> {
+        None
+    }
+
+    fn verify(&self, subject: &Subject, case: &Case) -> Result<Answer, VerifyError>;
+}
+
+/// No partner is configured: every remote check needs a manual verification.
+pub struct NoPartners;
+
+impl HouseholdVerifier for NoPartners {
+    fn verify(&self, _: &Subject, _: &Case) -> Result<Answer, VerifyError> {
+        Err(VerifyError::NoPartnerInstance)
+    }
+}
+
+/// The household check through the partner instance of the party's hukou region: a signed
+/// request, retried on transport failures, whose signed answer is checked.
+pub struct PartnerVerifier {
+    pub partners: Arc<Partners>,
+    pub agent: ureq::Agent,
+}
+
+impl PartnerVerifier {
+    /// A verifier with an HTTP agent of the configured timeouts.
+    pub fn new(partners: Arc<Partners>) -> PartnerVerifier {
+        let agent = client::agent(partners.connect_timeout, partners.timeout);
+        PartnerVerifier { partners, agent }
+    }
+}
+
+impl HouseholdVerifier for PartnerVerifier {
+    fn partner_of(&self, hukou: &str) -> Option<String> {
+        self.partners
+            .directory
+            .for_division(hukou)
+            .map(|p| p.name.clone())
+    }
+
+    fn verify(&self, subject: &Subject, case: &Case) -> Result<Answer, VerifyError> {
+        let peer = self
+            .partners
+            .directory
+            .for_division(&subject.hukou_division_code)
+            .ok_or(VerifyError::NoPartnerInstance)?;
+        let request = VerificationRequest {
+            id_number: subject.id_number.clone(),
+            name: subject.name.clone(),
+            purpose: PURPOSE_MARRIAGE_REGISTRATION.to_owned(),
+            case: CaseRef {
+                office_id: case.office_id.clone(),
+                application_reference: case.application_reference.clone(),
+                registrar_id: case.registrar_id,
+            },
+        };
+        let body = serde_json::to_vec(&request)
+            .map_err(|e| VerifyError::Unavailable(format!("{}: {e}", peer.name)))?;
+        let (_, bytes) = client::call_with_retries(
+            &self.partners,
+            &self.agent,
+            peer,
+            "POST",
+            "/v1/partner/household-verifications",
+            Some(&body),
+        )
+        .map_err(|e| VerifyError::Unavailable(format!("{}: {e}", peer.name)))?;
+        let a: VerificationAnswer = serde_json::from_slice(&bytes).map_err(|e| {
+            VerifyError::Unavailable(format!("{}: unreadable answer: {e}", peer.name))
+        })?;
+        Ok(Answer {
+            found: a.found,
+            name_matches: a.name_matches,
+            hukou_division_code: a.hukou_division_code,
+            marital_status: a.marital_status,
+            pending_application: a.pending_application,
+        })
+    }
+}

@@ -1,0 +1,124 @@
+//! The life of an application (婚姻登记工作规范: 预约 -> 初审/受理 -> 审查 -> 登记 / 不予登记),
+//! with the transitions the procedure allows. A registration is refused, never dropped.
+
+use std::fmt;
+
+/// Where an application stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// A couple holds a slot.
+    Booked,
+    /// The couple is at the counter (初审 done, 受理); checks and declarations follow.
+    CheckedIn,
+    /// Registered: a certificate was issued (登记发证).
+    Registered,
+    /// Refused in writing with a statutory reason (不予登记).
+    Refused,
+    /// Cancelled by the couple before the visit.
+    Cancelled,
+    /// The slot passed without a check-in.
+    NoShow,
+    /// A registration later revoked (撤销) on a court judgment or formal recommendation.
+    Revoked,
+}
+
+impl Status {
+    /// Every status, for listings and tests.
+    pub const ALL: [Status; 7] = [
+        Status::Booked,
+        Status::CheckedIn,
+        Status::Registered,
+        Status::Refused,
+        Status::Cancelled,
+        Status::NoShow,
+        Status::Revoked,
+    ];
+
+    /// The stored and answered name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Booked => "booked",
+            Status::CheckedIn => "checked_in",
+            Status::Registered => "registered",
+            Status::Refused => "refused",
+            Status::Cancelled => "cancelled",
+            Status::NoShow => "no_show",
+            Status::Revoked => "revoked",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// True when the procedure allows going from `self` to `next`. A walk-in starts at
+    /// `CheckedIn`; rescheduling keeps `Booked`.
+    pub fn may_become(self, next: Status) -> bool {
+        use Status::*;
+        matches!(
+            (self, next),
+            (Booked, Booked | CheckedIn | Cancelled | NoShow)
+                | (CheckedIn, Registered | Refused)
+                | (Registered, Revoked)
+        )
+    }
+
+    /// True once nothing more can happen to the application but a revocation.
+    pub fn is_final(self) -> bool {
+        !Status::ALL
+            .into_iter()
+            .any(|n| n != self && self.may_become(n))
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<Status> for str {
+    fn eq(&self, other: &Status) -> bool {
+        self == other.as_str()
+    }
+}
+
+impl PartialEq<Status> for String {
+    fn eq(&self, other: &Status) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(Status::parse("married"), None);
+    }
+
+    #[test]
+    fn the_procedure_runs_one_way() {
+        use Status::*;
+        assert!(Booked.may_become(CheckedIn));
+        assert!(CheckedIn.may_become(Registered));
+        assert!(CheckedIn.may_become(Refused));
+        assert!(Registered.may_become(Revoked));
+        assert!(
+            !Booked.may_become(Registered),
+            "registration needs the counter"
+        );
+        assert!(!Refused.may_become(Registered), "a refusal is final");
+        assert!(!Cancelled.may_become(Booked));
+        assert!(!Revoked.may_become(Registered));
+        for s in [Refused, Cancelled, NoShow, Revoked] {
+            assert!(s.is_final(), "{s}");
+        }
+        assert!(!Registered.is_final());
+    }
+}

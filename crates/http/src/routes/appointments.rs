@@ -1,0 +1,246 @@
+//! Couples' routes: slots of an office, and booking / viewing / rescheduling / cancelling an
+//! appointment. The manage token travels in the `X-Manage-Token` header, never in the URL.
+
+use actix_web::http::header;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use validator::ValidateEmail;
+
+use hunyin_app::booking::{self, BookingRequest, Rules};
+use hunyin_app::{AppError, DbConn, InvalidParam};
+
+use crate::extract::{date_param, Json};
+use crate::problem::ApiError;
+use crate::routes::eligibility::{parse_parties, PartyIn};
+use crate::routes::private;
+use crate::state::WebState;
+
+/// Header carrying the manage token.
+pub const MANAGE_TOKEN: &str = "x-manage-token";
+
+/// Runs a booking use case on a pooled connection, off the async workers.
+async fn with_booking<T, F>(state: web::Data<WebState>, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConn, &Rules<'_>) -> Result<T, AppError> + Send + 'static,
+{
+    crate::routes::with_db(state, move |conn, st| f(conn, &Rules::of(st))).await
+}
+
+fn now_local() -> chrono::NaiveDateTime {
+    chrono::Utc::now()
+        .with_timezone(&hunyin_app::clock::shanghai())
+        .naive_local()
+}
+
+/// Query of the slot listing.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlotQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// `GET /v1/offices/{office_id}/slots?from=YYYY-MM-DD&to=YYYY-MM-DD`
+pub async fn slots(
+    state: web::Data<WebState>,
+    path: web::Path<String>,
+    query: web::Query<SlotQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let office_id = path.into_inner();
+    let today = hunyin_app::clock::today();
+    let from = date_param("from", query.from.as_deref(), today)?;
+    let max = state.scheduling.max_range_days;
+    let to = date_param(
+        "to",
+        query.to.as_deref(),
+        from + chrono::Duration::days(i64::from(max) - 1),
+    )?;
+    if to < from {
+        return Err(ApiError::invalid(vec![InvalidParam::new(
+            "to",
+            "invalid_range",
+            "to is before from",
+        )]));
+    }
+    if (to - from).num_days() >= i64::from(max) {
+        return Err(ApiError::invalid(vec![InvalidParam::new(
+            "to",
+            "range_too_long",
+            format!("at most {max} days from `from`"),
+        )]));
+    }
+    let range = format!("{from}/{to}");
+    if let Some(body) = state.listings.get(&office_id, &range) {
+        return Ok(HttpResponse::Ok()
+            .content_type("application/json")
+            .body(body));
+    }
+    let id = office_id.clone();
+    let st = state.clone();
+    let listing = with_booking(state, move |conn, rules| {
+        booking::listing(conn, rules, &id, from, to, now_local())
+    })
+    .await?;
+    let body = web::Bytes::from(serde_json::to_vec(&listing).map_err(AppError::internal)?);
+    st.listings.put(&office_id, &range, body.clone());
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
+}
+
+/// Contact details for the confirmation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub email: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// `POST /v1/appointments` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookingBody {
+    pub office_id: String,
+    pub slot_id: String,
+    pub parties: Vec<PartyIn>,
+    pub contact: Contact,
+}
+
+fn parse_contact(c: &Contact, errors: &mut Vec<InvalidParam>) {
+    if c.email.len() > 254 || !c.email.validate_email() {
+        errors.push(InvalidParam::new(
+            "contact.email",
+            "invalid_email",
+            "an email address",
+        ));
+    }
+    if let Some(p) = &c.phone {
+        let ok = (5..=20).contains(&p.len())
+            && p.bytes().all(|b| b.is_ascii_digit() || b"+- ".contains(&b));
+        if !ok {
+            errors.push(InvalidParam::new(
+                "contact.phone",
+                "invalid_phone",
+                "5-20 characters of digits, +, - and spaces",
+            ));
+        }
+    }
+}
+
+/// `POST /v1/appointments`
+pub async fn create(
+    state: web::Data<WebState>,
+    http: HttpRequest,
+    body: Json<BookingBody>,
+) -> Result<HttpResponse, ApiError> {
+    state.limiter.check(&http, "appointments")?;
+    let b = body.0;
+    let today = hunyin_app::clock::today();
+    let mut errors = Vec::new();
+    parse_contact(&b.contact, &mut errors);
+    let parties = match parse_parties(&b.parties, today) {
+        Ok(p) if errors.is_empty() => p,
+        Ok(_) => return Err(ApiError::invalid(errors)),
+        Err(mut e) => {
+            e.invalid_params.extend(errors);
+            return Err(e);
+        }
+    };
+    let req = BookingRequest {
+        office_id: b.office_id,
+        slot_id: b.slot_id,
+        parties,
+        email: b.contact.email.trim().to_owned(),
+        phone: b.contact.phone.map(|p| p.trim().to_owned()),
+    };
+    let (st, office) = (state.clone(), req.office_id.clone());
+    let view = with_booking(state, move |conn, rules| {
+        booking::book(conn, rules, &req, now_local())
+    })
+    .await?;
+    st.listings.invalidate(&office);
+    let location = format!("/v1/appointments/{}", view.reference);
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(view))
+}
+
+fn token(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(MANAGE_TOKEN)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_owned())
+}
+
+/// `GET /v1/appointments/{reference}`
+pub async fn get(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path.into_inner();
+    let token = token(&req);
+    let view = with_booking(state, move |conn, rules| {
+        booking::view(conn, rules, &reference, token.as_deref())
+    })
+    .await?;
+    Ok(private(StatusCode::OK, view))
+}
+
+/// `PATCH` body: the new slot (and office, when it changes).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleBody {
+    #[serde(default)]
+    pub office_id: Option<String>,
+    pub slot_id: String,
+}
+
+/// `PATCH /v1/appointments/{reference}`
+pub async fn reschedule(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: Json<RescheduleBody>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path.into_inner();
+    let token = token(&req);
+    let b = body.0;
+    let st = state.clone();
+    let view = with_booking(state, move |conn, rules| {
+        booking::reschedule(
+            conn,
+            rules,
+            &reference,
+            token.as_deref(),
+            b.office_id.as_deref(),
+            &b.slot_id,
+            now_local(),
+        )
+    })
+    .await?;
+    // Seats moved between two slots, possibly two offices.
+    st.listings.clear();
+    Ok(private(StatusCode::OK, view))
+}
+
+/// `DELETE /v1/appointments/{reference}`
+pub async fn cancel(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path.into_inner();
+    let token = token(&req);
+    let st = state.clone();
+    let view = with_booking(state, move |conn, rules| {
+        booking::cancel(conn, rules, &reference, token.as_deref())
+    })
+    .await?;
+    st.listings.clear();
+    Ok(private(StatusCode::OK, view))
+}

@@ -1,0 +1,27 @@
+//! What every handler can reach: the application's context and the web side's own parts.
+
+use std::sync::Arc;
+
+use hunyin_app::AppContext;
+
+use crate::listing_cache::ListingCache;
+use crate::metrics::Metrics;
+use crate::ratelimit::RateLimiter;
+
+/// The web state. Cheap to share; no globals. It dereferences to the [`AppContext`] so that a
+/// handler passes `&state` where a use case wants the context.
+pub struct WebState {
+    pub app: Arc<AppContext>,
+    pub metrics: Metrics,
+    /// Per-address limits of the public POST routes.
+    pub limiter: RateLimiter,
+    /// Recent slot listings.
+    pub listings: ListingCache,
+}
+
+impl std::ops::Deref for WebState {
+    type Target = AppContext;
+    fn deref(&self) -> &AppContext {
+        &self.app
+    }
+}

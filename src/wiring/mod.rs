@@ -1,0 +1,106 @@
+//! Settings into the parts the crates take: the database config, the partner protocol, the
+//! scheduling rules, the mail transport and the application's context. Only the binary sees
+//! `Settings`; every crate below gets its own narrow values.
+
+mod mail;
+mod partner;
+mod scheduling;
+
+use std::sync::Arc;
+
+use hunyin_app::outbox::RetryPolicy;
+use hunyin_app::verification::{HouseholdVerifier, NoPartners, PartnerVerifier};
+use hunyin_app::{AppContext, StaffPolicy};
+use hunyin_http::ratelimit::RateLimitSettings;
+use hunyin_http::server::ServerConfig;
+use hunyin_partner::Partners;
+use hunyin_store::DbConfig;
+use lettre::message::Mailbox;
+
+use crate::configuration::Settings;
+
+pub use mail::mailer;
+pub use partner::{directory, partners};
+pub use scheduling::scheduling;
+
+/// `[database]` as the store takes it.
+pub fn db_config(s: &Settings) -> DbConfig {
+    DbConfig {
+        url: s.database.url.clone(),
+        max_connections: s.database.max_connections,
+        acquire_timeout_ms: s.database.acquire_timeout_ms,
+        statement_timeout_ms: s.database.statement_timeout_ms,
+    }
+}
+
+/// `[staff]` as sign-in takes it.
+pub fn staff_policy(s: &Settings) -> StaffPolicy {
+    StaffPolicy {
+        session_hours: s.staff.session_hours,
+        max_failures: s.staff.max_failures,
+        failure_window_minutes: s.staff.failure_window_minutes,
+    }
+}
+
+/// `[rate_limit]` as the web side takes it.
+pub fn rate_limits(s: &Settings) -> RateLimitSettings {
+    RateLimitSettings {
+        enabled: s.rate_limit.enabled,
+        per_minute: s.rate_limit.per_minute,
+        burst: s.rate_limit.burst,
+        trust_forwarded_for: s.rate_limit.trust_forwarded_for,
+    }
+}
+
+/// `[outbox]`'s retry rule.
+pub fn retry_policy(s: &Settings) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: s.outbox.max_attempts,
+        retry_base_secs: s.outbox.retry_base_secs,
+        retry_max_secs: s.outbox.retry_max_secs,
+    }
+}
+
+/// `[server]` as the web side takes it.
+pub fn server_config(s: &Settings) -> ServerConfig {
+    ServerConfig {
+        workers: s.server.workers,
+        body_limit_bytes: s.server.body_limit_bytes,
+        shutdown_timeout_secs: s.server.shutdown_timeout_secs,
+    }
+}
+
+/// The sender of couples' mail, `mail.from`.
+pub fn mail_from(s: &Settings) -> Result<Mailbox, String> {
+    s.mail
+        .from
+        .parse()
+        .map_err(|e| format!("key `mail.from`: {e}"))
+}
+
+/// The application's context over an open pool.
+pub fn context(
+    s: &Settings,
+    pool: hunyin_store::Pool,
+    engine: &'static str,
+    policy: hunyin_domain::Policy,
+    partners: Arc<Partners>,
+) -> Result<AppContext, String> {
+    let verifier: Arc<dyn HouseholdVerifier> = if partners.directory.peers.is_empty() {
+        Arc::new(NoPartners)
+    } else {
+        Arc::new(PartnerVerifier::new(partners.clone()))
+    };
+    Ok(AppContext {
+        pool,
+        engine,
+        policy,
+        region_prefix: s.instance.region_prefix.clone(),
+        scheduling: scheduling(&s.booking)?,
+        mail_from: mail_from(s)?,
+        reminder_hours: s.mail.reminder_hours_before,
+        staff: staff_policy(s),
+        verifier,
+        partners,
+    })
+}
