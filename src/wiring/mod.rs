@@ -102,5 +102,6 @@ pub fn context(
         staff: staff_policy(s),
         verifier,
         partners,
+        hashing: hunyin_app::hash_gate::HashGate::per_core(),
     })
 }

@@ -24,6 +24,7 @@ mod privacy;
 mod problems;
 mod registrar;
 mod registration;
+mod sign_in_guard;
 mod slots;
 mod statistics;
 mod statistics_exports;

@@ -5,7 +5,7 @@ use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use chrono::{Duration, NaiveDateTime};
 use serde::Serialize;
 
-use crate::context::StaffPolicy;
+use crate::context::{AppContext, StaffPolicy};
 use crate::error::{AppError, InvalidParam};
 use crate::tokens;
 use hunyin_store::{self as db, staff, DbConn};
@@ -155,55 +155,73 @@ pub fn check_credentials(username: &str, password: &str) -> Result<(), AppError>
     AppError::unless_invalid(errors)
 }
 
-/// Signs in: throttled per username (429 while `max_failures` failures lie within the window),
-/// 401 `invalid_credentials` for a wrong username or password alike.
-pub fn sign_in(
-    conn: &mut DbConn,
-    settings: &StaffPolicy,
-    username: &str,
-    password: &str,
-) -> Result<Session, AppError> {
+/// Signs in: throttled per username (429 while `max_failures` failures lie within the window;
+/// each attempt is counted before its password is checked, so concurrent guesses are evaluated
+/// at most `max_failures` times), 401 `invalid_credentials` for a wrong username or password
+/// alike. The password is hashed with no database connection held, and at most one hash per
+/// core runs at a time.
+pub fn sign_in(ctx: &AppContext, username: &str, password: &str) -> Result<Session, AppError> {
     check_credentials(username, password)?;
     let username = username.trim();
+    let settings = &ctx.staff;
     let now = crate::clock::now();
     let window = Duration::minutes(i64::from(settings.failure_window_minutes));
-    let since = now - window;
-    if staff::failures_since(conn, username, since)? >= i64::from(settings.max_failures) {
-        let oldest = staff::oldest_failure_since(conn, username, since)?.unwrap_or(now);
-        let wait = (oldest + window - now).num_seconds().max(1) as u64;
-        tracing::warn!(username, "sign-in throttled");
-        return Err(AppError::too_many_requests(wait));
-    }
-    let account = staff::by_username(conn, username)?;
-    let ok = match &account {
-        Some(a) => verify_password(password, &a.password_hash) && !a.disabled,
-        None => {
-            verify_password(password, decoy_hash());
-            false
+    let account = {
+        let mut conn = ctx.conn()?;
+        let max = i64::from(settings.max_failures);
+        let reserved = db::write_tx(&mut conn, |c| {
+            staff::reserve_attempt(c, username, now - window, now, max)
+        })?;
+        if let Err(oldest) = reserved {
+            let wait = (oldest + window - now).num_seconds().max(1) as u64;
+            tracing::warn!(username, "sign-in throttled");
+            return Err(AppError::too_many_requests(wait));
+        }
+        staff::by_username(&mut conn, username)?
+    };
+    let ok = {
+        let _permit = ctx.hashing.enter();
+        match &account {
+            Some(a) => verify_password(password, &a.password_hash) && !a.disabled,
+            None => {
+                verify_password(password, decoy_hash());
+                false
+            }
         }
     };
     let Some(account) = account.filter(|_| ok) else {
-        staff::record_failure(conn, username, now)?;
+        // The reserved attempt stays: it is this failure.
         tracing::warn!(username, "sign-in failed");
         return Err(AppError::invalid_credentials());
     };
+    open_session(&mut *ctx.conn()?, settings, account, now)
+}
+
+/// Opens a session for an account whose password was right, forgetting its failures.
+fn open_session(
+    conn: &mut DbConn,
+    settings: &StaffPolicy,
+    account: staff::StaffRow,
+    now: NaiveDateTime,
+) -> Result<Session, AppError> {
     let token = tokens::secret();
     let token_hash = tokens::hash(&token);
     let expires_at = now + Duration::hours(i64::from(settings.session_hours));
+    let id = account.id.to_string();
     db::write_tx(conn, |c| -> Result<(), AppError> {
         staff::open_session(c, &token_hash, account.id, now, expires_at)?;
-        staff::clear_failures(c, username)?;
+        staff::clear_failures(c, &account.username)?;
         crate::audit::record(
             c,
             crate::audit::Event {
                 actor_kind: "staff",
                 actor_role: Some(&account.role),
                 request_id: None,
-                actor_id: Some(&account.id.to_string()),
+                actor_id: Some(&id),
                 office_id: Some(&account.office_id),
                 action: "staff.signed_in",
                 subject_kind: Some("staff"),
-                subject_id: Some(&account.id.to_string()),
+                subject_id: Some(&id),
                 details: crate::audit::Details::none(),
             },
         )?;

@@ -40,6 +40,8 @@ pub struct AppContext {
     pub verifier: Arc<dyn HouseholdVerifier>,
     /// Our signing identity and the partner directory.
     pub partners: Arc<Partners>,
+    /// At most this many password hashes at once.
+    pub hashing: crate::hash_gate::HashGate,
 }
 
 impl AppContext {

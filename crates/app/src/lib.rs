@@ -13,6 +13,7 @@ pub mod context;
 pub mod declarations;
 pub mod eligibility;
 pub mod error;
+pub mod hash_gate;
 pub mod health;
 pub mod household_import;
 pub mod idempotency;

@@ -121,6 +121,33 @@ pub fn oldest_failure_since(
         .first(conn)
 }
 
+/// Takes one of `username`'s `max` sign-in attempts within the window since `since`, in the
+/// caller's write transaction: counted as a failure until a success clears it, so concurrent
+/// guesses can never be evaluated more than `max` times. `Err(oldest)` when none is left,
+/// with the oldest failure of the window (when the throttle lifts, counting from it).
+pub fn reserve_attempt(
+    conn: &mut DbConn,
+    username: &str,
+    since: NaiveDateTime,
+    now: NaiveDateTime,
+    max: i64,
+) -> QueryResult<Result<(), NaiveDateTime>> {
+    if let DbConn::Pg(_) = conn {
+        // Writers of one username queue here (SQLite's BEGIN IMMEDIATE already serialises
+        // every writer): a count then an insert is atomic only when nobody else interleaves.
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind::<diesel::sql_types::Text, _>(username)
+            .execute(conn)?;
+    }
+    if failures_since(conn, username, since)? >= max {
+        return Ok(Err(
+            oldest_failure_since(conn, username, since)?.unwrap_or(now)
+        ));
+    }
+    record_failure(conn, username, now)?;
+    Ok(Ok(()))
+}
+
 /// Records a failed sign-in.
 pub fn record_failure(conn: &mut DbConn, username: &str, now: NaiveDateTime) -> QueryResult<()> {
     diesel::insert_into(sign_in_failures::table)

@@ -1,7 +1,7 @@
 //! Registrar sign-in and sign-out.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use hunyin_app::auth;
@@ -23,14 +23,15 @@ pub struct SignIn {
 /// `POST /v1/registrar/sessions`: a bearer token for the staff member (returned once).
 pub async fn sign_in(
     state: web::Data<WebState>,
+    http: HttpRequest,
     body: Json<SignIn>,
 ) -> Result<HttpResponse, ApiError> {
+    state.limiter.check(&http, "sign_in")?;
     let SignIn { username, password } = body.0;
     auth::check_credentials(&username, &password)?;
-    let session = with_db(state, move |c, st| {
-        auth::sign_in(c, &st.staff, &username, &password)
-    })
-    .await?;
+    // Not `with_db`: the use case takes connections only around its reads and writes, never
+    // while the password is hashed.
+    let session = web::block(move || auth::sign_in(&state, &username, &password)).await??;
     Ok(private(StatusCode::CREATED, session))
 }
 

@@ -1,0 +1,80 @@
+//! One caller cannot starve everyone else through sign-in: guesses are counted atomically,
+//! password hashing holds no database connection, and sign-in is limited per client address.
+
+use std::sync::Arc;
+
+use futures_util::future::join_all;
+
+use crate::support::{problem, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn parallel_guesses_never_evaluate_more_than_max_failures() {
+    let app = Arc::new(spawn_app().await);
+    app.add_staff("sz-gusu", "registrar", "sun.li", "a long password");
+    let guesses = (0..60).map(|i| {
+        let app = app.clone();
+        async move {
+            let guess = format!("wrong guess {i}");
+            app.post_sign_in("sun.li", &guess).await.status().as_u16()
+        }
+    });
+    let statuses = join_all(guesses).await;
+    let evaluated = statuses.iter().filter(|s| **s == 401).count();
+    let throttled = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(evaluated + throttled, 60, "{statuses:?}");
+    assert!(
+        evaluated <= 5,
+        "{evaluated} guesses were evaluated, staff.max_failures is 5"
+    );
+}
+
+#[tokio::test]
+async fn a_sign_in_flood_leaves_connections_for_public_reads() {
+    // One connection, a short wait for it: a flood that held it while hashing (some 40 ms a
+    // guess, 48 guesses) would keep the public read waiting past its deadline, a 503.
+    let app = Arc::new(spawn_app_with(|s| {
+        s.database.max_connections = 1;
+        s.database.acquire_timeout_ms = 800;
+    }));
+    let flood = (0..48).map(|i| {
+        let app = app.clone();
+        async move {
+            let user = format!("nobody.{i}");
+            app.post_sign_in(&user, "some long password")
+                .await
+                .status()
+                .as_u16()
+        }
+    });
+    let reads = (0..24).map(|_| {
+        let app = app.clone();
+        async move { app.get("/v1/offices/sz-gusu").await.status().as_u16() }
+    });
+    let (flood, reads) = tokio::join!(join_all(flood), join_all(reads));
+    assert!(flood.iter().all(|s| *s == 401), "{flood:?}");
+    assert!(
+        reads.iter().all(|s| *s == 200),
+        "public reads failed: {reads:?}"
+    );
+}
+
+#[tokio::test]
+async fn sign_in_is_rate_limited_per_client_address() {
+    let app = spawn_app_with(|s| {
+        s.rate_limit.per_minute = 20;
+        s.rate_limit.burst = 10;
+    });
+    let mut statuses = Vec::new();
+    for i in 0..12 {
+        let user = format!("guesser.{i}");
+        statuses.push(app.post_sign_in(&user, "some long password").await);
+    }
+    let last = statuses.pop().expect("twelve answers");
+    assert!(
+        statuses[..10].iter().all(|r| r.status() == 401),
+        "the burst is answered"
+    );
+    assert_eq!(last.status(), 429);
+    assert!(last.headers().contains_key("retry-after"));
+    assert_eq!(problem(last).await["code"], "too_many_requests");
+}
