@@ -130,3 +130,33 @@ async fn concurrent_outbox_claims_never_hand_out_a_message_twice() {
     assert_eq!(before, all.len(), "a message was claimed twice");
     assert_eq!(all.len(), 60);
 }
+
+/// A SQLite commit the service answered is on disk before the answer: WAL with
+/// `synchronous=FULL` (NORMAL can lose the last commits in a power loss, and with them a
+/// confirmed certificate number that would then be handed out again).
+#[test]
+fn sqlite_commits_survive_a_power_loss() {
+    use diesel::sql_types::{Integer, Text};
+    #[derive(QueryableByName)]
+    struct Mode {
+        #[diesel(sql_type = Text)]
+        journal_mode: String,
+    }
+    #[derive(QueryableByName)]
+    struct Sync {
+        #[diesel(sql_type = Integer)]
+        synchronous: i32,
+    }
+    let sqlite = crate::support::TestDb::create_sqlite();
+    let settings = test_settings(sqlite.url());
+    let pool = db::build_pool(&lib::db_config(&settings));
+    let mut conn = db::get(&pool).expect("connection");
+    let mode: Mode = diesel::sql_query("PRAGMA journal_mode")
+        .get_result(&mut *conn)
+        .unwrap();
+    let sync: Sync = diesel::sql_query("PRAGMA synchronous")
+        .get_result(&mut *conn)
+        .unwrap();
+    assert_eq!(mode.journal_mode, "wal");
+    assert_eq!(sync.synchronous, 2, "2 is FULL");
+}

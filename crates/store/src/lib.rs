@@ -170,10 +170,12 @@ impl Manager {
                     }
                 }
                 let mut conn = SqliteConnection::establish(path)?;
-                // busy_timeout first: the journal_mode switch itself may meet a lock.
+                // busy_timeout first: the journal_mode switch itself may meet a lock. FULL, not
+                // NORMAL: in WAL mode NORMAL can roll back the last commits after a power loss,
+                // and a couple told "registered J…-000123" must keep that record and number.
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
                 )?;
                 Ok(DbConn::Sqlite(conn))
             }
