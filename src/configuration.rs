@@ -317,6 +317,16 @@ impl Settings {
                 "poll_interval_ms and lease_secs must be greater than 0",
             );
         }
+        // One delivery must fit in a lease, or a second worker could take the message while
+        // the first still delivers it.
+        let delivery_ms = (self.partner.connect_timeout_ms + self.partner.timeout_ms)
+            .max(self.mail.smtp_timeout_ms);
+        if self.outbox.lease_secs.saturating_mul(1000) <= delivery_ms {
+            return Err(ConfigError(format!(
+                "key `outbox.lease_secs`: must exceed the longest delivery, {delivery_ms} ms \
+                 (partner.connect_timeout_ms + partner.timeout_ms, or mail.smtp_timeout_ms)"
+            )));
+        }
         if let Err(e) = crate::wiring::directory(&self.partner, &self.instance) {
             return Err(ConfigError(e));
         }

@@ -1,5 +1,6 @@
 //! The outbox worker: runs inside the server process, claims due messages with a lease,
-//! delivers each (`hunyin_app::outbox::deliver`), and settles it: delivered, or retried with
+//! renews the lease of each before delivering it (a slow batch never outlives it, so no
+//! message is delivered twice for being slow), delivers each (`hunyin_app::outbox::deliver`), and settles it: delivered, or retried with
 //! exponential backoff until it is set aside as failed.
 
 use std::sync::Arc;
@@ -52,7 +53,14 @@ impl OutboxWorker {
         let now = hunyin_app::clock::now();
         let lease = chrono::Duration::seconds(self.polling.lease_secs as i64);
         let batch = outbox::claim(&mut conn, now, lease, self.polling.batch_size)?;
+        let held = now + lease;
         for m in &batch {
+            // The batch may have taken longer than the lease: deliver only what is still ours,
+            // with a fresh lease that outlasts one delivery (checked at start).
+            if outbox::renew(&mut conn, m.id, held, hunyin_app::clock::now(), lease)?.is_none() {
+                tracing::info!(outbox_id = m.id, "outbox lease lost; another worker has it");
+                continue;
+            }
             let result = deliver(
                 &self.app,
                 &self.mailer,

@@ -15,6 +15,7 @@ mod household;
 mod mail;
 mod offices;
 mod operations;
+mod outbox_lease;
 mod partner_federation;
 mod partner_interop;
 mod partner_refusals;

@@ -86,6 +86,29 @@ pub fn claim(
     }
 }
 
+/// Extends the lease on a claimed message to `now + lease`, if this worker still holds it (its
+/// lease is still `held`, and nobody delivered or failed it): the new lease, or `None` when
+/// another worker took the message after this one's lease ran out.
+pub fn renew(
+    conn: &mut DbConn,
+    id: i64,
+    held: NaiveDateTime,
+    now: NaiveDateTime,
+    lease: Duration,
+) -> QueryResult<Option<NaiveDateTime>> {
+    let until = now + lease;
+    let n = diesel::update(
+        outbox::table
+            .filter(outbox::id.eq(id))
+            .filter(outbox::locked_until.eq(held))
+            .filter(outbox::delivered_at.is_null())
+            .filter(outbox::failed_at.is_null()),
+    )
+    .set(outbox::locked_until.eq(until))
+    .execute(conn)?;
+    Ok((n == 1).then_some(until))
+}
+
 /// Marks a message delivered.
 pub fn delivered(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(outbox::table.find(id))

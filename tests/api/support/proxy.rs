@@ -89,3 +89,42 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// A TCP proxy on 127.0.0.1 whose answers come `delay` late: every chunk from `target` back to
+/// the client waits that long (a slow partner instance).
+pub fn start_slow(target: String, delay: std::time::Duration) -> u16 {
+    let (port_tx, port_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("proxy runtime");
+        rt.block_on(async move {
+            let listener = TcpListener::bind("127.0.0.1:0").await.expect("proxy bind");
+            let _ = port_tx.send(listener.local_addr().expect("addr").port());
+            while let Ok((inbound, _)) = listener.accept().await {
+                let target = target.clone();
+                tokio::spawn(async move {
+                    let Ok(outbound) = TcpStream::connect(&target).await else {
+                        return;
+                    };
+                    let (mut in_read, mut in_write) = inbound.into_split();
+                    let (mut out_read, mut out_write) = outbound.into_split();
+                    let requests = tokio::io::copy(&mut in_read, &mut out_write);
+                    let answers = async move {
+                        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                        let mut buf = vec![0u8; 16 * 1024];
+                        while let Ok(n @ 1..) = out_read.read(&mut buf).await {
+                            tokio::time::sleep(delay).await;
+                            if in_write.write_all(&buf[..n]).await.is_err() {
+                                break;
+                            }
+                        }
+                    };
+                    let _ = tokio::join!(requests, answers);
+                });
+            }
+        });
+    });
+    port_rx.recv().expect("proxy started")
+}
