@@ -104,7 +104,7 @@ fn write_config(dir: &Path, s: &Surge, size: &Size) -> Res<PathBuf> {
     std::fs::write(&config, format!(
         "[rules]\noffices_file = \"{}\"\n[booking]\nperiods = [\"09:00-12:00\", \"13:00-15:00\"]\ncapacity = {}\n\
          [rate_limit]\ntrust_forwarded_for = true\nper_minute = 20\nburst = 10\n\
-         [outbox]\nlease_secs = 10\npoll_interval_ms = 200\nbatch_size = 50\n[database]\nmax_connections = 12\n",
+         [outbox]\nlease_secs = 10\npoll_interval_ms = 200\nbatch_size = 50\n[database]\nmax_connections = 12\nacquire_timeout_ms = 10000\n",
         offices_file.display(), size.capacity)).map_err(text)?;
     Ok(config)
 }

@@ -25,7 +25,7 @@ mod privacy;
 mod problems;
 mod registrar;
 mod registration;
-mod sign_in_guard;
 mod slots;
+mod starvation;
 mod statistics;
 mod statistics_exports;

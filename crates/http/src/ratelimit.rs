@@ -1,11 +1,16 @@
-//! Per-client-address token buckets for the public POST routes (per instance, in memory).
+//! Per-client-address limits of the public POST routes, sign-in and the partner routes:
+//! `governor`'s keyed GCRA (per instance, in memory), keyed by address and route, IPv6
+//! addresses by their /64 (one subscriber's prefix), idle keys purged as it goes.
 
-use std::collections::HashMap;
-use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::net::{IpAddr, Ipv6Addr};
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use actix_web::HttpRequest;
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::NoOpMiddleware;
+use governor::state::keyed::DashMapStateStore;
+use governor::Quota;
 
 use crate::problem::ApiError;
 use hunyin_app::AppError;
@@ -20,25 +25,60 @@ pub struct RateLimitSettings {
     pub trust_forwarded_for: bool,
 }
 
-struct Bucket {
-    tokens: f64,
-    last: Instant,
-}
+/// Who is limited: a client address (an IPv6 address by its /64) on one route.
+type Key = (IpAddr, &'static str);
+
+/// Checks between two purges of idle keys.
+const PURGE_EVERY: u64 = 4096;
 
 /// The limiter shared by all workers of an instance.
-pub struct RateLimiter {
+pub struct RateLimiter<C: Clock = DefaultClock> {
     settings: RateLimitSettings,
-    buckets: Mutex<HashMap<(IpAddr, &'static str), Bucket>>,
+    limiter: governor::RateLimiter<Key, DashMapStateStore<Key>, C, NoOpMiddleware<C::Instant>>,
+    clock: C,
+    checks: AtomicU64,
 }
 
-/// Buckets kept before idle ones are dropped.
-const MAX_BUCKETS: usize = 100_000;
+/// The address a limit applies to: IPv4 as it is, IPv6 masked to its /64.
+pub fn limited_address(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
+fn quota(s: &RateLimitSettings) -> Quota {
+    let per_minute = NonZeroU32::new(s.per_minute).unwrap_or(NonZeroU32::MIN);
+    let burst = NonZeroU32::new(s.burst).unwrap_or(NonZeroU32::MIN);
+    Quota::per_minute(per_minute).allow_burst(burst)
+}
 
 impl RateLimiter {
+    /// A limiter on the system clock.
     pub fn new(settings: RateLimitSettings) -> RateLimiter {
+        RateLimiter::with_clock(settings, DefaultClock::default())
+    }
+}
+
+impl<C: Clock + Clone> RateLimiter<C> {
+    /// A limiter on `clock`.
+    pub fn with_clock(settings: RateLimitSettings, clock: C) -> RateLimiter<C> {
+        let limiter = governor::RateLimiter::new(
+            quota(&settings),
+            DashMapStateStore::default(),
+            clock.clone(),
+        );
         RateLimiter {
             settings,
-            buckets: Mutex::new(HashMap::new()),
+            limiter,
+            clock,
+            checks: AtomicU64::new(0),
         }
     }
 
@@ -58,8 +98,7 @@ impl RateLimiter {
         req.peer_addr().map(|a| a.ip())
     }
 
-    /// Takes one token for `route` from the client's bucket, or answers 429 with the seconds
-    /// until the next token.
+    /// Lets the request through, or answers 429 with the seconds until the client may retry.
     pub fn check(&self, req: &HttpRequest, route: &'static str) -> Result<(), ApiError> {
         if !self.settings.enabled {
             return Ok(());
@@ -67,71 +106,29 @@ impl RateLimiter {
         let Some(ip) = self.client(req) else {
             return Ok(());
         };
-        self.take(ip, route, Instant::now())
+        self.take(ip, route)
     }
 
-    fn take(&self, ip: IpAddr, route: &'static str, now: Instant) -> Result<(), ApiError> {
-        let rate = f64::from(self.settings.per_minute) / 60.0;
-        let burst = f64::from(self.settings.burst);
-        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        if buckets.len() >= MAX_BUCKETS {
-            let idle = Duration::from_secs_f64(burst / rate);
-            buckets.retain(|_, b| now.duration_since(b.last) < idle);
+    fn take(&self, ip: IpAddr, route: &'static str) -> Result<(), ApiError> {
+        if self.checks.fetch_add(1, Ordering::Relaxed) % PURGE_EVERY == PURGE_EVERY - 1 {
+            self.limiter.retain_recent();
+            self.limiter.shrink_to_fit();
         }
-        let b = buckets.entry((ip, route)).or_insert(Bucket {
-            tokens: burst,
-            last: now,
-        });
-        b.tokens = (b.tokens + now.duration_since(b.last).as_secs_f64() * rate).min(burst);
-        b.last = now;
-        if b.tokens >= 1.0 {
-            b.tokens -= 1.0;
-            return Ok(());
+        match self.limiter.check_key(&(limited_address(ip), route)) {
+            Ok(()) => Ok(()),
+            Err(not_until) => {
+                let wait = not_until.wait_time_from(self.clock.now());
+                let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                Err(AppError::too_many_requests(secs.max(1)).into())
+            }
         }
-        let wait = ((1.0 - b.tokens) / rate).ceil().max(1.0) as u64;
-        Err(AppError::too_many_requests(wait).into())
+    }
+
+    /// Keys held now (idle ones go at the next purge).
+    pub fn keys(&self) -> usize {
+        self.limiter.len()
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn limiter(per_minute: u32, burst: u32) -> RateLimiter {
-        RateLimiter::new(RateLimitSettings {
-            enabled: true,
-            per_minute,
-            burst,
-            trust_forwarded_for: false,
-        })
-    }
-
-    #[test]
-    fn burst_then_refill() {
-        let l = limiter(60, 3);
-        let ip: IpAddr = "10.0.0.1".parse().unwrap();
-        let t0 = Instant::now();
-        for _ in 0..3 {
-            assert!(l.take(ip, "x", t0).is_ok());
-        }
-        let e = l.take(ip, "x", t0).unwrap_err();
-        assert_eq!(e.status.as_u16(), 429);
-        assert_eq!(e.retry_after, Some(1));
-        assert!(
-            l.take(ip, "x", t0 + Duration::from_secs(1)).is_ok(),
-            "one token a second"
-        );
-    }
-
-    #[test]
-    fn addresses_and_routes_have_their_own_buckets() {
-        let l = limiter(1, 1);
-        let t0 = Instant::now();
-        let a: IpAddr = "10.0.0.1".parse().unwrap();
-        let b: IpAddr = "10.0.0.2".parse().unwrap();
-        assert!(l.take(a, "x", t0).is_ok());
-        assert!(l.take(a, "x", t0).is_err());
-        assert!(l.take(a, "y", t0).is_ok());
-        assert!(l.take(b, "x", t0).is_ok());
-    }
-}
+mod tests;

@@ -113,6 +113,7 @@ where
     T: Serialize + Send + 'static,
     F: FnOnce(&mut DbConn, &Peer, &Body) -> Result<T, AppError> + Send + 'static,
 {
+    state.limiter.check(&req, "partner")?;
     let parts = request_parts(&req, &state.partners);
     let body = Body {
         bytes: body,
