@@ -61,7 +61,8 @@ def seed(binary, env, base, token, tmp):
             rows.append(f"{p['id_number']},{p['name']},{'male' if male else 'female'},1990-{n:02d}-15,320508,unmarried")
     csv_path = os.path.join(tmp, "residents.csv")
     open(csv_path, "w").write("\n".join(rows) + "\n")
-    subprocess.run([binary, "household", "import", csv_path], env=env, check=True, capture_output=True)
+    as_of = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600))
+    subprocess.run([binary, "household", "import", csv_path, "--as-of", as_of], env=env, check=True, capture_output=True)
     slots = call(base, "GET", "/v1/offices/sz-gusu/slots")["slots"]
     booked = call(base, "POST", "/v1/appointments", {
         "office_id": "sz-gusu", "slot_id": slots[-1]["id"], "parties": [party(1, True), party(1, False)],

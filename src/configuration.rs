@@ -24,8 +24,16 @@ pub struct Settings {
     pub rate_limit: RateLimitSettings,
     pub sweep: SweepSettings,
     pub staff: StaffSettings,
+    pub checks: ChecksSettings,
     pub partner: PartnerSettings,
     pub log: LogSettings,
+}
+
+/// `[checks]`: how long a household check counts before registration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecksSettings {
+    pub max_age_minutes: u32,
 }
 
 /// `[staff]`: registrar sessions and sign-in throttling.
@@ -301,6 +309,9 @@ impl Settings {
         }
         if self.rate_limit.per_minute == 0 || self.rate_limit.burst == 0 {
             return bad("rate_limit", "per_minute and burst must be at least 1");
+        }
+        if self.checks.max_age_minutes == 0 {
+            return bad("checks", "max_age_minutes must be at least 1");
         }
         if self.staff.session_hours == 0 || self.staff.max_failures == 0 {
             return bad("staff", "session_hours and max_failures must be at least 1");

@@ -92,6 +92,7 @@ pub fn booking_ceiling(url: &str, env: &[(String, String)], n: usize) -> Res<Cei
         scheduling: &scheduling,
         mail_from: &mail_from,
         reminder_hours: 24,
+        checks_max_age_minutes: 240,
         region_prefix: "32",
         directory: &directory,
     };

@@ -36,7 +36,17 @@ pub fn prepare(o: &Opts, db: &Db, config: &Path, dir: &Path) -> Res<()> {
     let csv_path = write_residents(dir)?;
     let cli = |args: &[&str], stdin| run_cli(&o.bin, config, db, args, stdin);
     cli(&["migrate"], None)?;
-    cli(&["household", "import", csv_path.to_str().unwrap()], None)?;
+    let as_of = hunyin_app::clock::today().to_string();
+    cli(
+        &[
+            "household",
+            "import",
+            csv_path.to_str().unwrap(),
+            "--as-of",
+            &as_of,
+        ],
+        None,
+    )?;
     let registrar = "staff add --office sz-gusu --role registrar --username bench --name 测";
     let args: Vec<&str> = registrar.split(' ').collect();
     cli(&args, Some("bench-password\n"))

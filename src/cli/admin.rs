@@ -124,6 +124,7 @@ pub(super) fn staff(settings: Settings, cmd: StaffCommand) -> anyhow::Result<()>
 pub(super) fn household(settings: Settings, cmd: HouseholdCommand) -> anyhow::Result<()> {
     let HouseholdCommand::Import {
         file,
+        as_of,
         errors,
         batch,
     } = cmd;
@@ -153,13 +154,15 @@ pub(super) fn household(settings: Settings, cmd: HouseholdCommand) -> anyhow::Re
         &mut conn,
         bar.wrap_read(input),
         &settings.instance.region_prefix,
+        as_of,
         &mut report,
         batch,
     )?;
     bar.finish_and_clear();
+    println!("household export as of {as_of}");
     println!("{summary}");
-    if summary.rejected > 0 {
-        println!("rejected rows: {}", errors_path.display());
+    if summary.rejected > 0 || summary.kept > 0 {
+        println!("rejected and kept rows: {}", errors_path.display());
     }
     Ok(())
 }

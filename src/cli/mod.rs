@@ -86,11 +86,15 @@ pub enum PartnerCommand {
 pub enum HouseholdCommand {
     /// Import the public-security export: a CSV with the header
     /// id_number,name,sex,birth_date,hukou_division_code,marital_status. Bad rows are written to
-    /// the error report; re-importing a file changes nothing.
+    /// the error report; re-importing a file changes nothing. A marital status a registration,
+    /// revocation or partner notification set on or after the export's date is kept.
     Import {
         /// The CSV file.
         file: PathBuf,
-        /// Where rejected rows go (row,reason); default FILE.errors.csv.
+        /// The export's date (YYYY-MM-DD, Asia/Shanghai): the register as the file shows it.
+        #[arg(long, value_name = "DATE")]
+        as_of: chrono::NaiveDate,
+        /// Where rejected and kept rows go (row,reason); default FILE.errors.csv.
         #[arg(long)]
         errors: Option<PathBuf>,
         /// Rows written per transaction.

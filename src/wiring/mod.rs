@@ -100,6 +100,7 @@ pub fn context(
         mail_from: mail_from(s)?,
         reminder_hours: s.mail.reminder_hours_before,
         staff: staff_policy(s),
+        checks_max_age_minutes: s.checks.max_age_minutes,
         verifier,
         partners,
         hashing: hunyin_app::hash_gate::HashGate::per_core(),

@@ -4,8 +4,8 @@ use reqwest::Response;
 use serde_json::{json, Value};
 
 use crate::support::{
-    add_residents, application_path, certificate_number, couple, marital_status, nth_couple,
-    nth_person, problem, set_marital_status, spawn_app, Counter,
+    add_resident, add_residents, application_path, certificate_number, couple, marital_status,
+    nth_couple, nth_person, problem, set_marital_status, spawn_app, Counter,
 };
 
 const OFFICE: &str = "sz-gusu";
@@ -194,10 +194,9 @@ async fn the_office_of_a_partys_hukou_may_reissue() {
     let app = spawn_app().await;
     let desk = Counter::open(&app, OFFICE).await;
     let (man, woman) = (nth_person(60, true), nth_person(60, false));
-    add_residents(
-        &app,
-        &[(&man, "王强", "unmarried"), (&woman, "李娜", "unmarried")],
-    );
+    add_residents(&app, &[(&man, "王强", "unmarried")]);
+    // Her register entry agrees with the hukou she declares (else `hukou_mismatch`).
+    add_resident(&app, &woman, "李娜", "320505", "unmarried");
     let r = desk.walk_in(couple(&man, "320508", &woman, "320505")).await;
     desk.run_checks(&r).await;
     let reg: Value = desk.declare_and_register(&r).await.json().await.unwrap();

@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 use crate::support::binary::{hunyin, TempDir};
 use crate::support::fixtures::with_check_character;
 use crate::support::{
-    add_residents, id_number, nth_couple, nth_person, party, problem, spawn_app, Counter, TestDb,
+    add_residents, id_number, marital_status, nth_couple, nth_person, party, problem, spawn_app,
+    today, Counter, TestDb,
 };
 
 /// Writes `rows` as an export CSV and returns its path.
@@ -39,14 +40,20 @@ fn resident(n: u32) -> String {
     )
 }
 
-/// Runs `household import` of `file`: success, standard output, standard error.
+/// Runs `household import` of `file`, an export of today: success, standard output, standard
+/// error.
 fn import(dir: &Path, db: &TestDb, file: &Path) -> (bool, String, String) {
+    import_as_of(dir, db, file, &[&today()])
+}
+
+/// Runs `household import` of `file` with `as_of` (the `--as-of` value, or nothing).
+fn import_as_of(dir: &Path, db: &TestDb, file: &Path, as_of: &[&str]) -> (bool, String, String) {
     let file = file.display().to_string();
-    let out = hunyin(
-        dir,
-        &["household", "import", &file],
-        &[("APP__DATABASE__URL", db.url())],
-    );
+    let mut args = vec!["household", "import", &file];
+    if let Some(date) = as_of.first() {
+        args.extend(["--as-of", date]);
+    }
+    let out = hunyin(dir, &args, &[("APP__DATABASE__URL", db.url())]);
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -219,4 +226,42 @@ async fn checks_need_a_checked_in_application() {
     let p = problem(resp).await;
     assert_eq!(p["code"], "invalid_transition");
     assert_eq!(p["current_status"], "booked");
+}
+
+#[tokio::test]
+async fn an_import_never_downgrades_a_status_a_registration_set_after_the_exports_date() {
+    let app = spawn_app().await;
+    let desk = Counter::open(&app, "sz-gusu").await;
+    desk.registered(15).await;
+    let woman = nth_person(15, false);
+    assert_eq!(marital_status(&app, &woman), "married");
+    let birth = format!("{}-{}-{}", &woman[6..10], &woman[10..12], &woman[12..14]);
+    let tmp = TempDir::new("hh");
+    let dir = tmp.path();
+    let file = write_csv(
+        dir,
+        &[format!("{woman},李娜,female,{birth},320508,unmarried")],
+    );
+
+    // The export's date is required, and printed.
+    let (ok, _, err) = import_as_of(dir, &app.db, &file, &[]);
+    assert!(!ok && err.contains("--as-of"), "{err}");
+    let yesterday = (chrono::NaiveDate::parse_from_str(&today(), "%Y-%m-%d").unwrap()
+        - chrono::Duration::days(1))
+    .to_string();
+    let (ok, out, err) = import_as_of(dir, &app.db, &file, &[&yesterday]);
+    assert!(ok, "{err}");
+    assert!(out.contains(&format!("as of {yesterday}")), "{out}");
+    assert!(
+        out.contains("1 rows: 0 inserted, 0 updated, 0 unchanged, 0 rejected, 1 kept"),
+        "{out}"
+    );
+    assert_eq!(marital_status(&app, &woman), "married");
+    let report = std::fs::read_to_string(dir.join("register.csv.errors.csv")).unwrap();
+    assert!(
+        report.lines().any(|l| l.starts_with("2,")
+            && l.contains("kept married")
+            && l.contains("registration")),
+        "{report}"
+    );
 }

@@ -13,6 +13,8 @@ mod database;
 mod eligibility;
 mod household;
 mod mail;
+mod married_checks;
+mod married_registration;
 mod offices;
 mod operations;
 mod outbox_lease;

@@ -13,7 +13,7 @@ use hunyin_partner::wire::{CERTIFICATE_REISSUED, REGISTRATION_REVOKED};
 use hunyin_partner::Directory;
 use hunyin_store::appointments;
 use hunyin_store::registration::{self, Certificate};
-use hunyin_store::{self as db, household, offices, DbConn};
+use hunyin_store::{self as db, household, married, offices, DbConn};
 
 use crate::applications::{audit_application, COUNTER};
 use crate::audit::Details;
@@ -328,6 +328,7 @@ pub fn revoke(
         // A revoked marriage is void from the start (民法典 第1054条): our residents get
         // their status back.
         let restored = household::unmarry(tx, c.appointment_id, now)?;
+        married::release(tx, c.appointment_id, now)?;
         audit_application(
             tx,
             staff,

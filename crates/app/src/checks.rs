@@ -7,9 +7,10 @@ use serde::Serialize;
 use hunyin_domain::mask::mask;
 use hunyin_domain::Status;
 use hunyin_partner::wire::PURPOSE_MARRIAGE_REGISTRATION;
+use hunyin_store::appointments::PartyRow;
 use hunyin_store::appointments::{self, Appointment};
 use hunyin_store::household::{self, Check};
-use hunyin_store::{self as db, DbConn};
+use hunyin_store::{self as db, married, DbConn};
 
 use crate::applications::{audit_application, invalid_transition, load};
 use crate::audit::Details;
@@ -19,7 +20,7 @@ use crate::verification::{Answer, Case, HouseholdVerifier, Subject};
 
 pub use hunyin_domain::marital::may_marry;
 
-fn checked_in(
+pub(crate) fn checked_in(
     conn: &mut DbConn,
     staff: &Staff,
     reference: &str,
@@ -32,8 +33,38 @@ fn checked_in(
     Ok(app)
 }
 
-/// Judges an answer (local or remote): passed, or failed with the reason.
-fn judge(source: &str, party: i32, a: &Answer, app: &Appointment, staff: &Staff) -> Check {
+/// The sources whose answer is authoritative: this region's register, a marriage registered
+/// here, a partner instance's register. A failure from one of them is not cleared by a later
+/// `unavailable` and a manual verification, only by a supervisor's override (issue 14 §1).
+pub const AUTHORITATIVE: [&str; 3] = ["local_register", "registrations", "partner"];
+
+/// A supervisor's override of a failed party, with its reason and document.
+pub const OVERRIDE: &str = "supervisor_override";
+
+/// A check of `party` by `staff` now, to be filled in.
+pub(crate) fn blank(app: &Appointment, staff: &Staff, party: i32, source: &str) -> Check {
+    Check {
+        id: 0,
+        appointment_id: app.id,
+        party_idx: party,
+        source: source.to_owned(),
+        outcome: "failed".into(),
+        found: None,
+        name_matches: None,
+        marital_status: None,
+        hukou_division_code: None,
+        reason: None,
+        note: None,
+        checked_by: staff.id,
+        checked_at: crate::clock::now(),
+        document_reference: None,
+    }
+}
+
+/// Judges an answer (local or remote) for a party: passed, or
+/// failed with the reason. A register whose hukou disagrees with the declared one is a failure
+/// of its own (`hukou_mismatch`; domain brief §3: the 户口簿 must agree with the application).
+fn judge(source: &str, party: &PartyRow, a: &Answer, app: &Appointment, staff: &Staff) -> Check {
     let reason = if !a.found {
         Some("not_in_register")
     } else if !a.name_matches {
@@ -42,24 +73,38 @@ fn judge(source: &str, party: i32, a: &Answer, app: &Appointment, staff: &Staff)
         Some("pending_application")
     } else if !a.marital_status.as_deref().is_some_and(may_marry) {
         Some("married")
+    } else if a.hukou_division_code.as_deref() != Some(party.hukou_division_code.as_str()) {
+        Some("hukou_mismatch")
     } else {
         None
     };
     Check {
-        id: 0,
-        appointment_id: app.id,
-        party_idx: party,
-        source: source.to_owned(),
         outcome: if reason.is_none() { "passed" } else { "failed" }.to_owned(),
         found: Some(a.found),
         name_matches: Some(a.name_matches),
         marital_status: a.marital_status.clone(),
         hukou_division_code: a.hukou_division_code.clone(),
         reason: reason.map(str::to_owned),
-        note: None,
-        checked_by: staff.id,
-        checked_at: crate::clock::now(),
+        ..blank(app, staff, party.idx, source)
     }
+}
+
+/// Whether `party` has failed an authoritative check of this application.
+pub fn failed_authoritatively(history: &[Check], party: i32) -> bool {
+    history.iter().any(|c| {
+        c.party_idx == party && c.outcome == "failed" && AUTHORITATIVE.contains(&c.source.as_str())
+    })
+}
+
+/// The check that clears `party`, if any: the latest, when it is a supervisor's override, an
+/// authoritative pass, or a manual pass with no authoritative failure before it.
+pub fn clearing(history: &[Check], party: i32) -> Option<&Check> {
+    let last = history.iter().rev().find(|c| c.party_idx == party)?;
+    let cleared = last.source == OVERRIDE
+        || (last.outcome == "passed"
+            && (AUTHORITATIVE.contains(&last.source.as_str())
+                || !failed_authoritatively(history, party)));
+    cleared.then_some(last)
 }
 
 /// The latest check of each party.
@@ -78,12 +123,10 @@ pub struct ChecksView {
     pub cleared: bool,
 }
 
-fn summary(conn: &mut DbConn, app: &Appointment) -> Result<ChecksView, AppError> {
+pub(crate) fn summary(conn: &mut DbConn, app: &Appointment) -> Result<ChecksView, AppError> {
     let all = household::checks(conn, app.id)?;
     let [a, b] = latest(&all);
-    let cleared = [a, b]
-        .iter()
-        .all(|c| c.is_some_and(|c| c.outcome == "passed"));
+    let cleared = (0..2).all(|p| clearing(&all, p).is_some());
     Ok(ChecksView {
         reference: app.reference.clone(),
         checks: [a.cloned(), b.cloned()],
@@ -105,8 +148,15 @@ pub fn run(
     let mut results = Vec::new();
     for p in &parties {
         let mut partner = None;
-        let check = if p.hukou_division_code.starts_with(region_prefix) {
-            let record = household::find(conn, &p.id_number)?;
+        // This region's records are always consulted by ID number, whatever hukou was declared.
+        let record = household::find(conn, &p.id_number)?;
+        let check = if married::is_married(conn, &p.id_number)? {
+            Check {
+                marital_status: Some("married".into()),
+                reason: Some("married".into()),
+                ..blank(&app, staff, p.idx, "registrations")
+            }
+        } else if record.is_some() || p.hukou_division_code.starts_with(region_prefix) {
             let answer = Answer {
                 found: record.is_some(),
                 name_matches: record.as_ref().is_some_and(|r| r.name == p.name),
@@ -114,7 +164,7 @@ pub fn run(
                 marital_status: record.as_ref().map(|r| r.marital_status.clone()),
                 pending_application: false,
             };
-            judge("local_register", p.idx, &answer, &app, staff)
+            judge("local_register", p, &answer, &app, staff)
         } else {
             let subject = Subject {
                 id_number: p.id_number.clone(),
@@ -128,21 +178,11 @@ pub fn run(
             };
             partner = verifier.partner_of(&p.hukou_division_code);
             match verifier.verify(&subject, &case) {
-                Ok(answer) => judge("partner", p.idx, &answer, &app, staff),
+                Ok(answer) => judge("partner", p, &answer, &app, staff),
                 Err(e) => Check {
-                    id: 0,
-                    appointment_id: app.id,
-                    party_idx: p.idx,
-                    source: "partner".into(),
                     outcome: "unavailable".into(),
-                    found: None,
-                    name_matches: None,
-                    marital_status: None,
-                    hukou_division_code: None,
                     reason: Some(e.code().to_owned()),
-                    note: None,
-                    checked_by: staff.id,
-                    checked_at: crate::clock::now(),
+                    ..blank(&app, staff, p.idx, "partner")
                 },
             }
         };
@@ -220,6 +260,17 @@ pub fn manual(
     let app = checked_in(conn, staff, reference, "record a manual verification")?;
     let all = household::checks(conn, app.id)?;
     let last = latest(&all)[m.party];
+    if failed_authoritatively(&all, m.party as i32) {
+        return Err(AppError::conflict(
+            "authoritative_check_failed",
+            "Manual verification not allowed",
+            "不允许人工核验",
+        )
+        .with_detail(
+            "An authoritative check (this region's register or a partner's) failed for this party: the papers cannot clear them. Refuse the application, or a supervisor records an override with its document.",
+            "该当事人的权威核查（本地户籍或合作地区）未通过，不能以人工核验代替；应不予登记，或由主管凭证明文件办理核查更正。",
+        ));
+    }
     if last.is_none_or(|c| c.outcome != "unavailable") {
         return Err(AppError::conflict(
             "manual_not_allowed",
@@ -232,10 +283,6 @@ pub fn manual(
         ));
     }
     let check = Check {
-        id: 0,
-        appointment_id: app.id,
-        party_idx: m.party as i32,
-        source: "manual".into(),
         outcome: if may_marry(&m.marital_status) {
             "passed"
         } else {
@@ -245,26 +292,39 @@ pub fn manual(
         found: Some(true),
         name_matches: Some(true),
         marital_status: Some(m.marital_status.clone()),
-        hukou_division_code: None,
         reason: (!may_marry(&m.marital_status)).then(|| "married".to_owned()),
         note: Some(m.note.trim().to_owned()),
-        checked_by: staff.id,
-        checked_at: crate::clock::now(),
+        ..blank(&app, staff, m.party as i32, "manual")
     };
+    let details = Details::none()
+        .with("party", m.party)
+        .with("outcome", &check.outcome);
+    record_one(
+        conn,
+        staff,
+        &app,
+        &check,
+        "household.manually_verified",
+        details,
+    )
+}
+
+/// Stores one check by hand (a manual verification, an override) with its audit event, in one
+/// transaction; answers the checks.
+pub(crate) fn record_one(
+    conn: &mut DbConn,
+    staff: &Staff,
+    app: &Appointment,
+    check: &Check,
+    action: &str,
+    details: Details,
+) -> Result<ChecksView, AppError> {
     db::write_tx(conn, |c| -> Result<(), AppError> {
-        household::record_check(c, &check)?;
-        audit_application(
-            c,
-            staff,
-            app.id,
-            "household.manually_verified",
-            Details::none()
-                .with("party", m.party)
-                .with("outcome", &check.outcome),
-        )?;
+        household::record_check(c, check)?;
+        audit_application(c, staff, app.id, action, details)?;
         Ok(())
     })?;
-    summary(conn, &app)
+    summary(conn, app)
 }
 
 /// The checks of an application (latest per party, and the whole history).

@@ -36,6 +36,8 @@ pub struct AppContext {
     pub reminder_hours: u32,
     /// Session lifetime and sign-in throttling.
     pub staff: StaffPolicy,
+    /// Minutes a household check counts for registration (`checks.max_age_minutes`).
+    pub checks_max_age_minutes: u32,
     /// Household checks of parties from other regions.
     pub verifier: Arc<dyn HouseholdVerifier>,
     /// Our signing identity and the partner directory.

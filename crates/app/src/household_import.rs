@@ -1,11 +1,15 @@
 //! `household import FILE.csv`: loads this region's household register from the public-security
 //! export. Every row is validated; bad rows go to an error report (row, reason) and the rest are
 //! written in batches, each in one transaction. Re-importing the same file changes nothing.
+//! An export is as old as its date (`--as-of`): a marital status that a registration, a
+//! revocation or a partner notification set on or after that date is newer than the export and
+//! is kept (issue 14 §1: nobody the records show married is made marriageable by an older file);
+//! such rows are counted as `kept` and listed in the error report with the reason.
 
 use std::collections::HashSet;
 use std::io::{Read, Write};
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 
 use hunyin_domain::id_number::Sex;
@@ -32,14 +36,16 @@ pub struct Summary {
     pub updated: usize,
     pub unchanged: usize,
     pub rejected: usize,
+    /// Rows whose marital status was left as a later registration or notification set it.
+    pub kept: usize,
 }
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} rows: {} inserted, {} updated, {} unchanged, {} rejected",
-            self.rows, self.inserted, self.updated, self.unchanged, self.rejected
+            "{} rows: {} inserted, {} updated, {} unchanged, {} rejected, {} kept",
+            self.rows, self.inserted, self.updated, self.unchanged, self.rejected, self.kept
         )
     }
 }
@@ -111,28 +117,58 @@ fn validate(row: &Row, region_prefix: &str, today: NaiveDate) -> Result<Record, 
     })
 }
 
-/// Writes one batch: new rows inserted, changed rows updated, identical rows left alone.
+/// Writes one batch of (line, row): new rows inserted, changed rows updated, identical rows
+/// left alone; a marital status set since `since` (the export's date) is kept. Answers the
+/// kept rows' (line, reason).
 fn write_batch(
     conn: &mut DbConn,
-    batch: &[Record],
+    batch: &[(u64, Record)],
+    since: NaiveDateTime,
     summary: &mut Summary,
-) -> Result<(), db::DbError> {
-    db::write_tx(conn, |c| -> Result<(), db::DbError> {
-        let ids: Vec<&str> = batch.iter().map(|r| r.id_number.as_str()).collect();
+) -> Result<Vec<(u64, String)>, db::DbError> {
+    db::write_tx(conn, |c| -> Result<Vec<(u64, String)>, db::DbError> {
+        let ids: Vec<&str> = batch.iter().map(|(_, r)| r.id_number.as_str()).collect();
         let existing = household::existing(c, &ids)?;
+        let provenance = household::marital_provenance(c, &ids)?;
         let mut new = Vec::new();
-        for r in batch {
-            match existing.iter().find(|e| e.id_number == r.id_number) {
-                Some(e) if e.same_as(r) => summary.unchanged += 1,
-                Some(_) => {
+        let mut kept = Vec::new();
+        for (line, r) in batch {
+            let Some(e) = existing.iter().find(|e| e.id_number == r.id_number) else {
+                new.push(r.clone());
+                continue;
+            };
+            let later = provenance
+                .iter()
+                .find(|(id, _, at)| *id == r.id_number && *at >= since);
+            match later {
+                Some((_, by, at)) if e.marital_status != r.marital_status => {
+                    let row = Record {
+                        marital_status: e.marital_status.clone(),
+                        ..r.clone()
+                    };
+                    if !e.same_as(&row) {
+                        household::update_details(c, &row)?;
+                    }
+                    summary.kept += 1;
+                    kept.push((
+                        *line,
+                        format!(
+                            "marital_status: kept {} (set by {by} at {}, after the export's date); the export says {}",
+                            e.marital_status,
+                            hunyin_domain::time::rfc3339_utc(*at),
+                            r.marital_status
+                        ),
+                    ));
+                }
+                _ if e.same_as(r) => summary.unchanged += 1,
+                _ => {
                     household::update(c, r)?;
                     summary.updated += 1;
                 }
-                None => new.push(r.clone()),
             }
         }
         summary.inserted += household::insert_many(c, &new)?;
-        Ok(())
+        Ok(kept)
     })
 }
 
@@ -147,15 +183,20 @@ pub enum ImportError {
     Db(#[from] db::DbError),
 }
 
-/// Imports `input`; bad rows are written to `errors` as CSV `row,reason` (row = line number).
+/// Imports `input`, an export of the register as of `as_of`; bad and kept rows are written to
+/// `errors` as CSV `row,reason` (row = line number).
 pub fn import(
     conn: &mut DbConn,
     input: impl Read,
     region_prefix: &str,
+    as_of: NaiveDate,
     errors: &mut impl Write,
     batch_size: usize,
 ) -> Result<Summary, ImportError> {
     let today = crate::clock::today();
+    // The export's day begins at midnight in Shanghai: whatever was set from then on may be
+    // missing from it.
+    let since = hunyin_domain::time::day_range_utc(as_of, as_of).0;
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(input);
@@ -181,18 +222,22 @@ pub fn import(
             }
         });
         match record {
-            Ok(r) => batch.push(r),
+            Ok(r) => batch.push((line, r)),
             Err(reason) => {
                 summary.rejected += 1;
                 report.write_record([line.to_string(), reason])?;
             }
         }
         if batch.len() >= batch_size {
-            write_batch(conn, &batch, &mut summary)?;
+            for (line, reason) in write_batch(conn, &batch, since, &mut summary)? {
+                report.write_record([line.to_string(), reason])?;
+            }
             batch.clear();
         }
     }
-    write_batch(conn, &batch, &mut summary)?;
+    for (line, reason) in write_batch(conn, &batch, since, &mut summary)? {
+        report.write_record([line.to_string(), reason])?;
+    }
     report.flush()?;
     Ok(summary)
 }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod booking;
 pub mod certificates;
+pub mod check_overrides;
 pub mod checks;
 pub mod clock;
 pub mod context;

@@ -15,6 +15,7 @@ use hunyin_partner::wire::{
     REGISTRATION_REVOKED,
 };
 use hunyin_partner::{Operation, Peer};
+use hunyin_store::household::SetBy;
 use hunyin_store::{self as db, appointments, household, offices, partner, registration, DbConn};
 
 use crate::audit::{self, Details, Event};
@@ -205,6 +206,7 @@ struct PartyResult {
 /// is void from the start, 民法典 第1054条).
 fn apply_to(
     c: &mut DbConn,
+    partner: &str,
     n: &Notification,
     id: &str,
     name: &str,
@@ -220,17 +222,21 @@ fn apply_to(
         MARRIAGE_REGISTERED if r.marital_status == "married" => "already_married",
         MARRIAGE_REGISTERED => {
             partner::record_marriage(c, &n.event_id, &n.certificate_number, id, &r.marital_status)?;
-            household::set_marital_status(c, id, "married", now)?;
+            household::set_marital_status(c, id, "married", SetBy::PartnerNotification, now)?;
             "married"
         }
-        REGISTRATION_REVOKED => match partner::open_marriage(c, id)? {
-            Some((row, _, previous)) => {
-                partner::restore_marriage(c, row, now)?;
-                household::set_marital_status(c, id, &previous, now)?;
-                "restored"
+        // Only the marriage of this certificate from this partner (another one's revocation,
+        // or one naming another certificate, leaves it alone).
+        REGISTRATION_REVOKED => {
+            match partner::open_marriage(c, id, &n.certificate_number, partner)? {
+                Some((row, previous)) => {
+                    partner::restore_marriage(c, row, now)?;
+                    household::set_marital_status(c, id, &previous, SetBy::Revocation, now)?;
+                    "restored"
+                }
+                None => "no_partner_marriage",
             }
-            None => "no_partner_marriage",
-        },
+        }
         _ => "recorded",
     })
 }
@@ -270,7 +276,7 @@ pub fn notification(
         let mut results = Vec::new();
         for p in &n.parties {
             let id = p.id_number.to_ascii_uppercase();
-            let result = apply_to(c, n, &id, &p.name, now)?;
+            let result = apply_to(c, &peer.name, n, &id, &p.name, now)?;
             if matches!(result, "married" | "restored") {
                 applied += 1;
             }

@@ -9,7 +9,7 @@ use hunyin_domain::time::{rfc3339_utc, to_local};
 use hunyin_domain::Status;
 use hunyin_partner::wire::MARRIAGE_REGISTERED;
 use hunyin_store::registration::{self, Certificate};
-use hunyin_store::{self as db, appointments, household, offices, DbConn};
+use hunyin_store::{self as db, appointments, household, married, offices, DbConn};
 
 use crate::applications::{audit_application, invalid_transition, load, moved_on};
 use crate::audit::Details;
@@ -37,6 +37,37 @@ pub struct RegistrationView {
 /// Refuses the precondition that is not met, naming it.
 fn precondition(code: &'static str, en: String, zh: String) -> AppError {
     AppError::conflict(code, "Not ready to register", "尚不能登记").with_detail(en, zh)
+}
+
+/// Both parties are cleared (an authoritative pass, a manual one with no authoritative failure
+/// before it, or a supervisor's override), by checks younger than `max_age_minutes`.
+fn require_cleared(
+    conn: &mut DbConn,
+    appointment_id: i64,
+    max_age_minutes: u32,
+) -> Result<(), AppError> {
+    let all = household::checks(conn, appointment_id)?;
+    let oldest = crate::clock::now() - chrono::Duration::minutes(i64::from(max_age_minutes));
+    for i in 0..2 {
+        match checks::clearing(&all, i) {
+            None => {
+                return Err(precondition(
+                    "checks_incomplete",
+                    format!("Party {i}'s household check has not passed (run it, or verify manually)."),
+                    format!("第{}方当事人的户籍核查尚未通过。", i + 1),
+                ))
+            }
+            Some(c) if c.checked_at < oldest => {
+                return Err(precondition(
+                    "checks_expired",
+                    format!("Party {i}'s household check is older than {max_age_minutes} minutes: run the checks again."),
+                    format!("第{}方当事人的户籍核查已超过{max_age_minutes}分钟，请重新核查。", i + 1),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
 /// Registers the marriage: both present, both checks passed (or manually verified), both
@@ -73,16 +104,7 @@ pub fn register(
             "结婚登记须男女双方亲自到场（民法典第1049条）。",
         ));
     }
-    let all = db::household::checks(conn, app.id)?;
-    for (i, c) in checks::latest(&all).iter().enumerate() {
-        if !c.is_some_and(|c| c.outcome == "passed") {
-            return Err(precondition(
-                "checks_incomplete",
-                format!("Party {i}'s household check has not passed (run it, or verify manually)."),
-                format!("第{}方当事人的户籍核查尚未通过。", i + 1),
-            ));
-        }
-    }
+    require_cleared(conn, app.id, rules.checks_max_age_minutes)?;
     let declared = registration::declarations_of(conn, app.id)?;
     if declared.len() != 2 {
         return Err(precondition(
@@ -106,6 +128,31 @@ pub fn register(
                 Some(answer) => Ok(answer),
                 None => Err(moved_on(c, "register", reference)),
             };
+        }
+        // Read again here, where no other registration can slip in between: the checks, the
+        // register, and the database's own guard of the parties (issue 14 §1).
+        require_cleared(c, app.id, rules.checks_max_age_minutes)?;
+        for p in &parties {
+            let id = p.id_number.as_str();
+            if household::find(c, id)?.is_some_and(|r| !checks::may_marry(&r.marital_status)) {
+                return Err(precondition(
+                    "party_married",
+                    "The register shows a party married since the checks (婚姻登记条例 第6条)."
+                        .into(),
+                    "户籍登记显示一方当事人已婚，不予登记（婚姻登记条例第六条）。".into(),
+                ));
+            }
+            if !married::register(c, app.id, id, now)? {
+                return Err(AppError::conflict(
+                    "already_married",
+                    "Already registered married",
+                    "当事人已登记结婚",
+                )
+                .with_detail(
+                    "A party is already registered married here (民法典 第1042条: monogamy).",
+                    "一方当事人已在本地区登记结婚（民法典第一千零四十二条，一夫一妻）。",
+                ));
+            }
         }
         let (serial, number) = next_number(c, &office, year, Kind::Marriage)?;
         registration::issue(

@@ -109,6 +109,8 @@ pub struct Figures {
     pub partner_checks_received: i64,
     pub partner_checks_received_refused: i64,
     pub partner_checks_received_failure_rate: Option<f64>,
+    /// Failed household checks a supervisor overrode, with a document (issue 14 §1).
+    pub check_overrides: i64,
     #[serde(skip)]
     wait_seconds: i64,
 }
@@ -136,6 +138,7 @@ impl Figures {
         self.partner_checks_made_failed += o.partner_checks_made_failed;
         self.partner_checks_received += o.partner_checks_received;
         self.partner_checks_received_refused += o.partner_checks_received_refused;
+        self.check_overrides += o.check_overrides;
     }
 
     fn finish(&mut self) {
@@ -271,6 +274,9 @@ pub fn compute(
         if c.sub.as_deref() == Some("failed") {
             g.partner_checks_made_failed += c.n;
         }
+    });
+    apply(q::overrides(conn, by, &scope)?, &|g, c| {
+        g.check_overrides += c.n
     });
     if office.is_none() {
         // Requests partners made of the region; the partner region key is the partner's name,

@@ -56,6 +56,7 @@ fn columns(report: &Report) -> Vec<Column> {
             "收到核查拒绝 partner_checks_received_refused".into(),
             n(|g| g.partner_checks_received_refused),
         ),
+        ("核查更正 check_overrides".into(), n(|g| g.check_overrides)),
     ];
     for reason in report.total.refusals_by_reason.keys() {
         let r = reason.clone();

@@ -63,10 +63,22 @@ pub fn insert_many(conn: &mut DbConn, rows: &[Record]) -> QueryResult<usize> {
     }
 }
 
-/// Replaces a record's data.
-pub fn update(conn: &mut DbConn, row: &Record) -> QueryResult<()> {
+/// Replaces a record's data, its marital status's source left as it is.
+pub fn update_details(conn: &mut DbConn, row: &Record) -> QueryResult<()> {
     diesel::update(household_records::table.find(&row.id_number))
         .set(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Replaces a record's data with an import's: the marital status is the export's again.
+pub fn update(conn: &mut DbConn, row: &Record) -> QueryResult<()> {
+    diesel::update(household_records::table.find(&row.id_number))
+        .set((
+            row,
+            household_records::marital_set_by.eq(None::<String>),
+            household_records::marital_set_at.eq(None::<NaiveDateTime>),
+        ))
         .execute(conn)
         .map(|_| ())
 }
@@ -89,7 +101,7 @@ pub fn marry(
             marital_changes::previous_status.eq(&r.marital_status),
         ))
         .execute(conn)?;
-    set_marital_status(conn, id_number, "married", now)?;
+    set_marital_status(conn, id_number, "married", SetBy::Registration, now)?;
     Ok(true)
 }
 
@@ -105,7 +117,7 @@ pub fn unmarry(conn: &mut DbConn, appointment_id: i64, at: NaiveDateTime) -> Que
     let mut restored = 0;
     for (id, previous) in changes {
         if find(conn, &id)?.is_some_and(|r| r.marital_status == "married") {
-            set_marital_status(conn, &id, &previous, at)?;
+            set_marital_status(conn, &id, &previous, SetBy::Revocation, at)?;
             restored += 1;
         }
         diesel::update(marital_changes::table.find((appointment_id, &id)))
@@ -115,19 +127,62 @@ pub fn unmarry(conn: &mut DbConn, appointment_id: i64, at: NaiveDateTime) -> Que
     Ok(restored)
 }
 
-/// Sets a resident's marital status.
+/// What set a resident's marital status outside an import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetBy {
+    Registration,
+    Revocation,
+    PartnerNotification,
+}
+
+impl SetBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SetBy::Registration => "registration",
+            SetBy::Revocation => "revocation",
+            SetBy::PartnerNotification => "partner_notification",
+        }
+    }
+}
+
+/// Sets a resident's marital status, remembering what set it and when (an older export of the
+/// register must not undo it).
 pub fn set_marital_status(
     conn: &mut DbConn,
     id_number: &str,
     status: &str,
+    by: SetBy,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(household_records::table.find(id_number))
         .set((
             household_records::marital_status.eq(status),
             household_records::updated_at.eq(now),
+            household_records::marital_set_by.eq(Some(by.as_str())),
+            household_records::marital_set_at.eq(Some(now)),
         ))
         .execute(conn)
+}
+
+/// What last set the marital status of each of `ids` outside an import, and when: (ID number,
+/// source, time), only for the records that have one.
+pub fn marital_provenance(
+    conn: &mut DbConn,
+    ids: &[&str],
+) -> QueryResult<Vec<(String, String, NaiveDateTime)>> {
+    let rows: Vec<(String, Option<String>, Option<NaiveDateTime>)> = household_records::table
+        .filter(household_records::id_number.eq_any(ids))
+        .filter(household_records::marital_set_by.is_not_null())
+        .select((
+            household_records::id_number,
+            household_records::marital_set_by,
+            household_records::marital_set_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, by, at)| Some((id, by?, at?)))
+        .collect())
 }
 
 /// A household check as stored.
@@ -152,6 +207,9 @@ pub struct Check {
     pub checked_by: i64,
     #[serde(serialize_with = "utc")]
     pub checked_at: NaiveDateTime,
+    /// A supervisor override's document (judgment, certificate …) by its number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document_reference: Option<String>,
 }
 
 fn utc<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {

@@ -5,6 +5,7 @@
 pub mod appointments;
 pub mod audit;
 pub mod household;
+pub mod married;
 pub mod migrations;
 pub mod offices;
 pub mod outbox;

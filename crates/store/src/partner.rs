@@ -111,21 +111,24 @@ pub fn record_marriage(
         .map(|_| ())
 }
 
-/// The latest not yet restored marriage of a resident registered by a partner: (row id,
-/// certificate number, status before).
+/// The not yet restored marriage of a resident that `partner` registered under certificate
+/// `certificate_number`: (row id, status before). A revocation undoes that marriage only.
 pub fn open_marriage(
     conn: &mut DbConn,
     id_number: &str,
-) -> QueryResult<Option<(i64, String, String)>> {
+    certificate_number: &str,
+    partner: &str,
+) -> QueryResult<Option<(i64, String)>> {
+    let from_partner = partner_notifications::table
+        .filter(partner_notifications::partner.eq(partner))
+        .select(partner_notifications::event_id);
     partner_marriages::table
         .filter(partner_marriages::id_number.eq(id_number))
+        .filter(partner_marriages::certificate_number.eq(certificate_number))
+        .filter(partner_marriages::event_id.eq_any(from_partner))
         .filter(partner_marriages::restored_at.is_null())
         .order(partner_marriages::id.desc())
-        .select((
-            partner_marriages::id,
-            partner_marriages::certificate_number,
-            partner_marriages::previous_status,
-        ))
+        .select((partner_marriages::id, partner_marriages::previous_status))
         .first(conn)
         .optional()
 }

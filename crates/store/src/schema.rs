@@ -133,6 +133,8 @@ diesel::table! {
         hukou_division_code -> Text,
         marital_status -> Text,
         updated_at -> Timestamp,
+        marital_set_by -> Nullable<Text>,
+        marital_set_at -> Nullable<Timestamp>,
     }
 }
 
@@ -151,6 +153,16 @@ diesel::table! {
         note -> Nullable<Text>,
         checked_by -> BigInt,
         checked_at -> Timestamp,
+        document_reference -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    registered_parties (appointment_id, id_number) {
+        appointment_id -> BigInt,
+        id_number -> Text,
+        registered_at -> Timestamp,
+        released_at -> Nullable<Timestamp>,
     }
 }
 
@@ -292,6 +304,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     partner_nonces,
     partner_notifications,
     refusals,
+    registered_parties,
     registration_facts,
     sign_in_failures,
     slots,

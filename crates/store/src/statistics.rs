@@ -250,6 +250,28 @@ pub fn checks_made(conn: &mut DbConn, by: GroupBy, scope: &Scope<'_>) -> QueryRe
     run(conn, &sql, scope, binds)
 }
 
+/// Supervisors' overrides of failed household checks in the range.
+pub fn overrides(conn: &mut DbConn, by: GroupBy, scope: &Scope<'_>) -> QueryResult<Vec<Count>> {
+    let region = other_region_of("a");
+    let (k, binds) = key(
+        conn,
+        by,
+        Some("a.office_id"),
+        "c.checked_at",
+        Some((&region, 2)),
+        None,
+    );
+    let sql = format!(
+        "SELECT {k} AS k, CAST(NULL AS TEXT) AS sub, CAST(COUNT(*) AS BIGINT) AS n, \
+         CAST(0 AS BIGINT) AS total FROM household_checks c \
+         JOIN appointments a ON a.id = c.appointment_id \
+         WHERE c.source = 'supervisor_override' AND c.checked_at >= ? AND c.checked_at < ?{} \
+         GROUP BY 1",
+        office_filter(scope, "a.office_id")
+    );
+    run(conn, &sql, scope, binds)
+}
+
 /// Household verifications partners asked of this instance in the range, answered (`ok`) or
 /// refused (`failed`); the partner region key is the partner's name (or claimed key id).
 /// Region-wide only: they concern no office.

@@ -115,6 +115,19 @@ impl<'a> Counter<'a> {
         self.step(reference, "manual-verifications", body).await
     }
 
+    /// A supervisor's override of a party's failed check, with its reason and document.
+    pub async fn override_check(
+        &self,
+        reference: &str,
+        party: u8,
+        reason: &str,
+        document_reference: &str,
+    ) -> Response {
+        let body =
+            json!({"party": party, "reason": reason, "document_reference": document_reference});
+        self.step(reference, "check-overrides", body).await
+    }
+
     /// A party's declaration, `body` as given.
     pub async fn declare_as(&self, reference: &str, body: Value) -> Response {
         self.step(reference, "declarations", body).await

@@ -124,7 +124,7 @@ pub fn add_resident(app: &TestApp, id: &str, name: &str, hukou: &str, status: &s
     };
     app.connect()
         .batch_execute(&format!(
-            "INSERT INTO household_records VALUES ('{id}', '{name}', '{sex}', '{}', '{hukou}', '{status}', '2026-01-01 00:00:00')",
+            "INSERT INTO household_records (id_number, name, sex, birth_date, hukou_division_code, marital_status, updated_at) VALUES ('{id}', '{name}', '{sex}', '{}', '{hukou}', '{status}', '2026-01-01 00:00:00')",
             parsed.birth_date()
         ))
         .expect("insert resident");
@@ -145,6 +145,28 @@ pub fn set_marital_status(app: &TestApp, id: &str, status: &str) {
     app.connect()
         .batch_execute(&format!(
             "UPDATE household_records SET marital_status = '{status}' WHERE id_number = '{id}'"
+        ))
+        .unwrap();
+}
+
+/// Dates every household check of application `reference` back to 2020, as if run long ago.
+pub fn age_checks(app: &TestApp, reference: &str) {
+    app.connect()
+        .batch_execute(&format!(
+            "UPDATE household_checks SET checked_at = '2020-01-01 00:00:00' \
+             WHERE appointment_id = (SELECT id FROM appointments WHERE reference = '{reference}')"
+        ))
+        .unwrap();
+}
+
+/// Frees the parties of application `reference` from the one-active-appointment index, as rows
+/// restored from a backup or written by an older version might be: what the registration guard
+/// must hold without.
+pub fn free_parties(app: &TestApp, reference: &str) {
+    app.connect()
+        .batch_execute(&format!(
+            "UPDATE appointment_parties SET active = FALSE \
+             WHERE appointment_id = (SELECT id FROM appointments WHERE reference = '{reference}')"
         ))
         .unwrap();
 }

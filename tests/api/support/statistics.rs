@@ -60,6 +60,7 @@ pub fn expect(g: &Value, figures: &[(&str, Value)]) {
         "partner_checks_made_failed",
         "partner_checks_received",
         "partner_checks_received_refused",
+        "check_overrides",
     ] {
         let want = figures
             .iter()

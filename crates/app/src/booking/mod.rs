@@ -27,6 +27,8 @@ pub struct Rules<'a> {
     pub region_prefix: &'a str,
     /// Partner instances to notify of registrations.
     pub directory: &'a hunyin_partner::Directory,
+    /// Minutes a household check counts for registration.
+    pub checks_max_age_minutes: u32,
 }
 
 impl<'a> Rules<'a> {
@@ -39,6 +41,7 @@ impl<'a> Rules<'a> {
             reminder_hours: state.reminder_hours,
             region_prefix: &state.region_prefix,
             directory: &state.partners.directory,
+            checks_max_age_minutes: state.checks_max_age_minutes,
         }
     }
 }

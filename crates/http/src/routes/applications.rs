@@ -172,6 +172,36 @@ pub async fn manual_verification(
     Ok(private(StatusCode::CREATED, v))
 }
 
+/// `POST …/check-overrides` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideBody {
+    pub party: usize,
+    pub reason: String,
+    pub document_reference: String,
+}
+
+/// `POST /v1/registrar/applications/{reference}/check-overrides` (supervisors)
+pub async fn check_override(
+    state: web::Data<WebState>,
+    SignedIn(staff): SignedIn,
+    path: web::Path<String>,
+    body: Json<OverrideBody>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = path.into_inner();
+    let b = body.0;
+    let o = hunyin_app::check_overrides::Override {
+        party: b.party,
+        reason: b.reason,
+        document_reference: b.document_reference,
+    };
+    let v = with_db(state, move |c, _| {
+        hunyin_app::check_overrides::record(c, &staff, &reference, &o)
+    })
+    .await?;
+    Ok(private(StatusCode::CREATED, v))
+}
+
 /// `POST …/declarations` body.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -109,6 +109,11 @@ pub fn table() -> Vec<RouteSpec> {
         ),
         RouteSpec::new(
             Method::POST,
+            "/v1/registrar/applications/{reference}/check-overrides",
+            || web::post().to(applications::check_override),
+        ),
+        RouteSpec::new(
+            Method::POST,
             "/v1/registrar/applications/{reference}/declarations",
             || web::post().to(applications::declare),
         ),
