@@ -17,6 +17,7 @@ mod offices;
 mod operations;
 mod partner_federation;
 mod partner_interop;
+mod partner_leaks;
 mod partner_refusals;
 mod partner_status;
 mod partner_unavailable;
