@@ -2,10 +2,12 @@
 //! match learns nothing more; a refused request's claimed key id is neither an actor, nor a
 //! statistics group, nor a spreadsheet formula.
 
+use reqwest::Method;
 use serde_json::Value;
 
+use crate::support::lib::schema;
 use crate::support::partner::{verification_body, Jiangsu, UNREACHABLE};
-use crate::support::{add_resident, id_number};
+use crate::support::{add_resident, audit_details, id_number};
 
 const PATH: &str = "/v1/partner/household-verifications";
 
@@ -39,4 +41,76 @@ async fn a_verification_whose_name_does_not_match_learns_only_that() {
     assert_eq!(v["name_matches"], true);
     assert_eq!(v["marital_status"], "married");
     assert_eq!(v["hukou_division_code"], "320508");
+}
+
+#[tokio::test]
+async fn a_refused_key_id_is_not_an_actor_a_statistic_or_a_formula() {
+    use diesel::prelude::*;
+    let js = Jiangsu::knowing_henan(UNREACHABLE, &["household_verification"]);
+    let app = &js.app;
+    let planted = format!(
+        "=HYPERLINK(\"http://evil.example/{}\",\"click\")",
+        "x".repeat(200)
+    );
+    let id = id_number("320508", "19950101", false);
+    let mut f = js.forge(PATH, Some(verification_body(&id)));
+    f.key_id = planted.clone();
+    assert_eq!(f.send(app).await.status(), 401);
+    // Audited with no actor; the claimed key id only in the details, cut short.
+    let actors: Vec<Option<String>> = {
+        use schema::audit_events::dsl;
+        dsl::audit_events
+            .filter(dsl::action.eq("partner.request_refused"))
+            .select(dsl::actor_id)
+            .load(&mut app.connect())
+            .unwrap()
+    };
+    assert_eq!(actors, vec![None]);
+    let refused = audit_details(app, "partner.request_refused");
+    let kept = refused[0]["key_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}", refused[0]));
+    assert!(kept.chars().count() <= 64, "{kept}");
+    assert!(planted.starts_with(kept.trim_end_matches('…')), "{kept}");
+    // Not counted: the statistics know only directory partners.
+    let auditor = app.auditor("sz-gusu").await;
+    let day = crate::support::today();
+    for group_by in ["partner_region", "office"] {
+        let v: Value = app
+            .get_authed(
+                &format!("/v1/registrar/statistics?from={day}&to={day}&group_by={group_by}"),
+                &auditor,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v["total"]["partner_checks_received"], 0, "{group_by}: {v}");
+        let text = v.to_string();
+        assert!(!text.contains("HYPERLINK"), "{group_by}: {text}");
+    }
+    // And no CSV cell reads as a formula.
+    let csv = app
+        .authed(
+            Method::GET,
+            &format!("/v1/registrar/statistics?from={day}&to={day}&group_by=partner_region"),
+            &auditor,
+        )
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut reader = csv::Reader::from_reader(&csv[3..]);
+    for record in reader.records() {
+        for cell in record.unwrap().iter() {
+            assert!(!cell.contains("HYPERLINK"), "{cell}");
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{cell:?}"
+            );
+        }
+    }
 }
