@@ -5,8 +5,11 @@
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::support::lib::schema;
-use crate::support::partner::{verification_body, Jiangsu, UNREACHABLE};
+use crate::support::lib::client::CallError;
+use crate::support::lib::{keys, schema};
+use crate::support::partner::{
+    call_as, verification_body, Jiangsu, KeyFile, ALL_OPS, HENAN, JIANGSU, UNREACHABLE,
+};
 use crate::support::{add_resident, audit_details, id_number};
 
 const PATH: &str = "/v1/partner/household-verifications";
@@ -113,4 +116,36 @@ async fn a_refused_key_id_is_not_an_actor_a_statistic_or_a_formula() {
             );
         }
     }
+}
+
+#[tokio::test]
+async fn our_error_answers_are_signed_so_a_partner_can_believe_them() {
+    let js = Jiangsu::knowing_henan(UNREACHABLE, &["registration_status"]);
+    // 河南's own client, with 江苏 in its directory.
+    let path = std::env::temp_dir().join(format!("hunyin-key-{}.pem", uuid::Uuid::new_v4()));
+    std::fs::write(&path, keys::private_to_pem(&js.henan)).unwrap();
+    let henan_key = KeyFile {
+        path,
+        key: js.henan.clone(),
+    };
+    let peer = JIANGSU.peer(&js.app.address, &js.key.key, &ALL_OPS);
+    let henan = HENAN.partners(&henan_key, vec![peer]);
+    let number = "/v1/partner/registrations/J320508-2026-999999".to_owned();
+    let got = call_as(henan, "jiangsu", "GET", number, None).await;
+    assert_eq!(
+        got.unwrap_err(),
+        CallError::Refused(404, "not_found".into())
+    );
+    // An operation 河南 may not use: refused, and the refusal is signed too.
+    let henan = HENAN.partners(
+        &henan_key,
+        vec![JIANGSU.peer(&js.app.address, &js.key.key, &ALL_OPS)],
+    );
+    let body = Some(verification_body(&id_number("320508", "19950101", false)));
+    let path = "/v1/partner/household-verifications".to_owned();
+    let got = call_as(henan, "jiangsu", "POST", path, body).await;
+    assert_eq!(
+        got.unwrap_err(),
+        CallError::Refused(403, "operation_forbidden".into())
+    );
 }
