@@ -149,3 +149,23 @@ async fn our_error_answers_are_signed_so_a_partner_can_believe_them() {
         CallError::Refused(403, "operation_forbidden".into())
     );
 }
+
+#[test]
+fn peers_without_a_public_url_refuse_to_start() {
+    let key = KeyFile::new();
+    let mut s = crate::support::test_settings("sqlite://unused");
+    let henan = keys::generate().unwrap();
+    JIANGSU.configure(
+        &mut s,
+        &key,
+        vec![HENAN.peer(UNREACHABLE, &henan, &ALL_OPS)],
+    );
+    // Without it, @target-uri would come from whatever Host the caller sent.
+    s.partner.public_url = String::new();
+    let err = crate::support::lib::partners(&s.partner, &s.instance)
+        .err()
+        .expect("refused");
+    assert!(err.contains("partner.public_url"), "{err}");
+    s.partner.public_url = "https://hunyin.js.example".into();
+    assert!(crate::support::lib::partners(&s.partner, &s.instance).is_ok());
+}
