@@ -90,6 +90,23 @@ impl Parser<'_> {
         }
     }
 
+    /// After a list or dictionary member: true at a comma followed by more, false at the end.
+    fn another_member(&mut self) -> Result<bool> {
+        self.skip_ows();
+        match self.peek() {
+            None => Ok(false),
+            Some(b',') => {
+                self.i += 1;
+                self.skip_ows();
+                if self.peek().is_none() {
+                    return self.err("trailing comma");
+                }
+                Ok(true)
+            }
+            Some(_) => self.err("expected a comma between members"),
+        }
+    }
+
     fn dictionary(&mut self) -> Result<Dictionary> {
         let mut out: Dictionary = Vec::new();
         self.skip_sp();
@@ -112,17 +129,8 @@ impl Parser<'_> {
                 Some(slot) => slot.1 = member,
                 None => out.push((key, member)),
             }
-            self.skip_ows();
-            match self.peek() {
-                None => return Ok(out),
-                Some(b',') => {
-                    self.i += 1;
-                    self.skip_ows();
-                    if self.peek().is_none() {
-                        return self.err("trailing comma");
-                    }
-                }
-                Some(_) => return self.err("expected a comma between members"),
+            if !self.another_member()? {
+                return Ok(out);
             }
         }
     }
@@ -160,17 +168,8 @@ impl Parser<'_> {
         }
         loop {
             out.push(self.item_or_inner_list()?);
-            self.skip_ows();
-            match self.peek() {
-                None => return Ok(out),
-                Some(b',') => {
-                    self.i += 1;
-                    self.skip_ows();
-                    if self.peek().is_none() {
-                        return self.err("trailing comma");
-                    }
-                }
-                Some(_) => return self.err("expected a comma between members"),
+            if !self.another_member()? {
+                return Ok(out);
             }
         }
     }
