@@ -179,6 +179,7 @@ pub struct ServerSettings {
     pub workers: usize,
     pub body_limit_bytes: usize,
     pub shutdown_timeout_secs: u64,
+    pub metrics_token: SecretString,
 }
 
 /// `[database]`: engine, pool and migrations.

@@ -110,6 +110,9 @@ impl Application {
             metrics: Metrics::new(),
             limiter: RateLimiter::new(wiring::rate_limits(&settings)),
             listings: ListingCache::new(settings.booking.listing_cache_ms),
+            metrics_token: Some(settings.server.metrics_token.expose_secret().trim())
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned),
         });
         let o = &settings.outbox;
         let worker = Arc::new(OutboxWorker {

@@ -139,6 +139,10 @@ pub fn start(
     let child = hunyin(bin, config, db)
         .arg("serve")
         .env("APP__SERVER__PORT", port.to_string())
+        .env(
+            "APP__PARTNER__PUBLIC_URL",
+            format!("http://127.0.0.1:{port}"),
+        )
         .env("APP__MAIL__FILE_DIR", &mail_dir)
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .stdout(Stdio::null())

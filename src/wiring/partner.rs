@@ -44,6 +44,11 @@ pub fn partners(p: &PartnerSettings, i: &InstanceSettings) -> Result<Partners, S
     if identity.is_none() && !directory.peers.is_empty() {
         return Err("partner peers are configured but `partner.key_id` and `partner.private_key_file` are not".into());
     }
+    // Without it, the @target-uri a partner signed would be checked against the Host the
+    // caller chose to send.
+    if !directory.peers.is_empty() && p.public_url.trim().is_empty() {
+        return Err("key `partner.public_url`: must be set when partner peers are configured (the URL partners reach this instance at, e.g. \"https://hunyin.js.example\")".into());
+    }
     Ok(Partners {
         directory,
         identity,

@@ -20,6 +20,7 @@ mod operations;
 mod outbox_lease;
 mod partner_federation;
 mod partner_interop;
+mod partner_leaks;
 mod partner_refusals;
 mod partner_status;
 mod partner_unavailable;

@@ -107,3 +107,50 @@ async fn database_down_after_start_gives_503_and_recovers() {
     }
     assert_eq!(status, 200, "recovers when the database returns");
 }
+
+#[tokio::test]
+async fn metrics_method_labels_are_bounded() {
+    let app = spawn_app().await;
+    for method in ["XYZZY", "BREW", "PROPFIND", "GET"] {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        app.client
+            .request(m, app.url("/v1/offices"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let text = app.client.get(app.url("/metrics")).send().await.unwrap();
+    let text = text.text().await.unwrap();
+    for odd in ["XYZZY", "BREW", "PROPFIND"] {
+        assert!(!text.contains(odd), "{odd} became a label");
+    }
+    assert!(text.contains("method=\"OTHER\""), "{text}");
+    assert!(text.contains("method=\"GET\""), "{text}");
+}
+
+#[tokio::test]
+async fn metrics_can_require_a_token() {
+    let app = crate::support::spawn_app_with(|s| {
+        s.server.metrics_token = secrecy::SecretString::from("s3cret-metrics".to_owned());
+    });
+    let resp = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(resp.status(), 401);
+    assert_eq!(problem(resp).await["code"], "unauthenticated");
+    let resp = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 401);
+    let resp = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("s3cret-metrics")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.text().await.unwrap().contains("http_requests_total"));
+}

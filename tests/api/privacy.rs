@@ -38,7 +38,8 @@ async fn no_full_id_number_reaches_the_logs() {
     std::fs::write(
         &config,
         format!(
-            "[partner]\nkey_id = \"{}\"\nprivate_key_file = \"{}\"\n\n[[partner.peers]]\n\
+            "[partner]\nkey_id = \"{}\"\nprivate_key_file = \"{}\"\n\
+             public_url = \"http://127.0.0.1:9\"\n\n[[partner.peers]]\n\
              name = \"{}\"\nprefixes = [\"{}\"]\nbase_url = \"{}\"\nkey_id = \"{}\"\n\
              public_key = \"{}\"\noperations = []\n",
             JIANGSU.key_id,

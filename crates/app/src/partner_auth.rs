@@ -44,22 +44,43 @@ pub fn authenticate<'a>(
     }
 }
 
+/// The longest claimed key id kept of a request from no directory partner: enough to tell
+/// a misconfigured partner, too little to carry a payload.
+const CLAIMED_KEY_ID_CHARS: usize = 32;
+
+/// A key id the request claimed, cut to [`CLAIMED_KEY_ID_CHARS`] characters ("…" when cut).
+fn claimed(key_id: &str) -> String {
+    let mut chars = key_id.chars();
+    let kept: String = chars.by_ref().take(CLAIMED_KEY_ID_CHARS).collect();
+    match chars.next() {
+        Some(_) => format!("{kept}…"),
+        None => kept,
+    }
+}
+
+/// Audits a refusal. The actor is a directory partner or nobody: a key id nobody has is the
+/// caller's claim, kept shortened in the details only, so that it never reaches the
+/// statistics or an export as if it were a partner.
 fn refused(conn: &mut DbConn, parts: &RequestParts, op: Operation, r: &Refusal) {
-    tracing::warn!(operation = op.name(), code = r.code, key_id = ?r.key_id, "partner request refused");
+    let key_id = match &r.partner {
+        Some(_) => r.key_id.clone(),
+        None => r.key_id.as_deref().map(claimed),
+    };
+    tracing::warn!(operation = op.name(), code = r.code, key_id = ?key_id, "partner request refused");
     let recorded = audit::record(
         conn,
         Event {
             actor_kind: "partner",
             actor_role: None,
             request_id: None,
-            actor_id: r.partner.as_deref().or(r.key_id.as_deref()),
+            actor_id: r.partner.as_deref(),
             office_id: None,
             action: "partner.request_refused",
             subject_kind: None,
             subject_id: None,
             details: Details::none()
                 .with("operation", op.name())
-                .with("key_id", &r.key_id)
+                .with("key_id", &key_id)
                 .with("partner", &r.partner)
                 .with("reason", r.code)
                 .with("method", &parts.method)

@@ -91,12 +91,17 @@ pub fn household_verification(
     validate_verification(v)?;
     let id = v.id_number.trim().to_ascii_uppercase();
     let record = household::find(conn, &id)?;
-    let pending = record.is_some() && partner::has_open_application(conn, &id)?;
+    let name_matches = record.as_ref().is_some_and(|r| r.name == v.name.trim());
+    // Whoever knows an ID number but not the name learns only that: nothing of the person's
+    // hukou, marital status or applications.
+    let found = record.is_some();
+    let known = record.filter(|_| name_matches);
+    let pending = known.is_some() && partner::has_open_application(conn, &id)?;
     let answer = VerificationAnswer {
-        found: record.is_some(),
-        name_matches: record.as_ref().is_some_and(|r| r.name == v.name.trim()),
-        hukou_division_code: record.as_ref().map(|r| r.hukou_division_code.clone()),
-        marital_status: record.as_ref().map(|r| r.marital_status.clone()),
+        found,
+        name_matches,
+        hukou_division_code: known.as_ref().map(|r| r.hukou_division_code.clone()),
+        marital_status: known.as_ref().map(|r| r.marital_status.clone()),
         pending_application: pending,
     };
     let masked = mask(&id);

@@ -282,19 +282,14 @@ pub fn compute(
         // Requests partners made of the region; the partner region key is the partner's name,
         // shown as its province prefix.
         let rows = q::checks_received(conn, by, &scope)?;
+        // A name no longer in the directory is not shown (nor counted) as a region.
         let rows = rows
             .into_iter()
-            .map(|mut c| {
+            .filter_map(|mut c| {
                 if by == GroupBy::PartnerRegion {
-                    c.k = Some(match &c.k {
-                        Some(name) => partner_names
-                            .get(name)
-                            .cloned()
-                            .unwrap_or_else(|| name.clone()),
-                        None => "unknown".into(),
-                    });
+                    c.k = Some(partner_names.get(c.k.as_deref()?)?.clone());
                 }
-                c
+                Some(c)
             })
             .collect();
         apply(rows, &|g, c| {

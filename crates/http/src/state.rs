@@ -17,6 +17,8 @@ pub struct WebState {
     pub limiter: RateLimiter,
     /// Recent slot listings.
     pub listings: ListingCache,
+    /// The bearer token `/metrics` asks for (`server.metrics_token`); open when `None`.
+    pub metrics_token: Option<String>,
 }
 
 impl std::ops::Deref for WebState {

@@ -100,19 +100,31 @@ pub fn table(report: &Report) -> (Vec<String>, Vec<Vec<String>>) {
     let mut rows: Vec<Vec<String>> = report
         .groups
         .iter()
-        .map(|(k, g)| row(k.clone().unwrap_or_else(|| "-".into()), g))
+        .map(|(k, g)| row(k.clone().unwrap_or_else(|| "无 none".into()), g))
         .collect();
     rows.push(row("合计 total".into(), &report.total));
     (header, rows)
+}
+
+/// A cell a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab or CR first) is
+/// written after a `'`, which makes it text (OWASP's CSV injection advice).
+fn cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}").into()
+    } else {
+        s.into()
+    }
 }
 
 /// UTF-8 CSV with a byte-order mark (Excel then reads the Chinese headers correctly).
 pub fn csv(report: &Report) -> Result<Vec<u8>, AppError> {
     let (header, rows) = table(report);
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(&header).map_err(AppError::internal)?;
+    w.write_record(header.iter().map(|h| cell(h).into_owned()))
+        .map_err(AppError::internal)?;
     for r in rows {
-        w.write_record(&r).map_err(AppError::internal)?;
+        w.write_record(r.iter().map(|c| cell(c).into_owned()))
+            .map_err(AppError::internal)?;
     }
     w.into_inner().map_err(AppError::internal)
 }
@@ -208,4 +220,33 @@ pub fn chart_svg(r: Request, report: &Report) -> Result<String, AppError> {
         root.present().map_err(|e| err(&e))?;
     }
     Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use hunyin_app::statistics::{Figures, Report, ReportScope, Request};
+
+    #[test]
+    fn no_csv_cell_is_read_as_a_formula() {
+        let (day, by) = (Some("2025-06-01"), Some("partner_region"));
+        let keys = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "sz-gusu"];
+        let report = Report {
+            request: Request::parse(day, day, by).unwrap(),
+            scope: ReportScope {
+                office_id: None,
+                region_prefix: None,
+            },
+            groups: keys
+                .iter()
+                .map(|k| (Some(k.to_string()), Figures::default()))
+                .collect(),
+            total: Figures::default(),
+        };
+        let bytes = super::csv(&report).unwrap();
+        let mut reader = csv::Reader::from_reader(&bytes[3..]);
+        let firsts: Vec<String> = reader.records().map(|r| r.unwrap()[0].to_owned()).collect();
+        let want: Vec<String> = keys[..6].iter().map(|k| format!("'{k}")).collect();
+        assert_eq!(firsts[..6], want[..]);
+        assert_eq!(firsts[6], "sz-gusu");
+    }
 }

@@ -15,14 +15,15 @@ const MAX_BODY: u64 = 256 * 1024;
 /// Why a call gave no usable answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CallError {
-    /// Nothing came back in time (refused, reset, timed out) or the partner answered 5xx:
-    /// worth retrying.
+    /// Nothing came back in time (refused, reset, timed out) or a 5xx came back (signed or
+    /// not: a proxy's 502 is not the partner's, but worth retrying): worth retrying.
     #[error("transport: {0}")]
     Transport(String),
-    /// The partner refused the request (4xx) with this status and problem code.
+    /// The partner refused the request (4xx, signed by it) with this status and problem code.
     #[error("refused with {0} {1}")]
     Refused(u16, String),
-    /// The answer came but cannot be trusted or read (bad signature, wrong shape).
+    /// The answer came but cannot be trusted or read (unsigned or badly signed, whatever its
+    /// status; wrong shape).
     #[error("bad answer: {0}")]
     BadAnswer(String),
 }
@@ -102,9 +103,25 @@ pub fn call(
         .limit(MAX_BODY)
         .read_to_vec()
         .map_err(|e| CallError::Transport(e.to_string()))?;
-    if status >= 500 {
-        return Err(CallError::Transport(format!("partner answered {status}")));
+    // Every answer, an error too, must be the partner's: signed with its key and bound to
+    // our request. One that is not came from someone else (a proxy, an attacker between us)
+    // and says nothing about the partner's records.
+    let res = ResponseParts {
+        status,
+        headers,
+        request: &req,
+    };
+    let verified = crate::check_response(partners, peer, &res, &body);
+    if let Err(e) = &verified {
+        tracing::warn!(partner = %peer.name, status, error = %e, "suspicious partner answer: not signed by the partner");
     }
+    if status >= 500 {
+        let how = if verified.is_ok() { "" } else { ", unsigned" };
+        return Err(CallError::Transport(format!(
+            "partner answered {status}{how}"
+        )));
+    }
+    verified.map_err(|e| CallError::BadAnswer(format!("response signature: {e}")))?;
     if status >= 400 {
         let code = serde_json::from_slice::<Value>(&body)
             .ok()
@@ -112,13 +129,6 @@ pub fn call(
             .unwrap_or_else(|| "unknown".into());
         return Err(CallError::Refused(status, code));
     }
-    let res = ResponseParts {
-        status,
-        headers,
-        request: &req,
-    };
-    crate::check_response(partners, peer, &res, &body)
-        .map_err(|e| CallError::BadAnswer(format!("response signature: {e}")))?;
     Ok((status, body))
 }
 

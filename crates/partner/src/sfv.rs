@@ -3,8 +3,19 @@
 //! type. Parsing follows RFC 8941 §4.2 (a field is accepted or refused as a whole); serialising
 //! follows §4.1, so a parsed value serialises back to its canonical form.
 
-use base64::engine::general_purpose::STANDARD;
+use base64::alphabet::STANDARD;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
 use base64::Engine;
+
+/// Base64 as §4.2.7 reads it: padding optional (a sender SHOULD pad, a parser MUST NOT
+/// require it), non-zero trailing bits tolerated.
+const LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
 
 /// A bare item.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +45,9 @@ pub enum Member {
     Item(Item),
     InnerList(Vec<Item>, Params),
 }
+
+/// A list of items and inner lists.
+pub type List = Vec<Member>;
 
 /// An ordered dictionary (a repeated key keeps its first position and its last value).
 pub type Dictionary = Vec<(String, Member)>;
@@ -76,6 +90,23 @@ impl Parser<'_> {
         }
     }
 
+    /// After a list or dictionary member: true at a comma followed by more, false at the end.
+    fn another_member(&mut self) -> Result<bool> {
+        self.skip_ows();
+        match self.peek() {
+            None => Ok(false),
+            Some(b',') => {
+                self.i += 1;
+                self.skip_ows();
+                if self.peek().is_none() {
+                    return self.err("trailing comma");
+                }
+                Ok(true)
+            }
+            Some(_) => self.err("expected a comma between members"),
+        }
+    }
+
     fn dictionary(&mut self) -> Result<Dictionary> {
         let mut out: Dictionary = Vec::new();
         self.skip_sp();
@@ -98,17 +129,8 @@ impl Parser<'_> {
                 Some(slot) => slot.1 = member,
                 None => out.push((key, member)),
             }
-            self.skip_ows();
-            match self.peek() {
-                None => return Ok(out),
-                Some(b',') => {
-                    self.i += 1;
-                    self.skip_ows();
-                    if self.peek().is_none() {
-                        return self.err("trailing comma");
-                    }
-                }
-                Some(_) => return self.err("expected a comma between members"),
+            if !self.another_member()? {
+                return Ok(out);
             }
         }
     }
@@ -136,6 +158,29 @@ impl Parser<'_> {
             }
         }
         Ok(Member::Item(self.item()?))
+    }
+
+    fn list(&mut self) -> Result<List> {
+        let mut out = Vec::new();
+        self.skip_sp();
+        if self.peek().is_none() {
+            return Ok(out);
+        }
+        loop {
+            out.push(self.item_or_inner_list()?);
+            if !self.another_member()? {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// Fails unless the input is consumed.
+    fn end(&mut self) -> Result<()> {
+        self.skip_sp();
+        match self.peek() {
+            None => Ok(()),
+            Some(_) => self.err("unexpected text after the value"),
+        }
     }
 
     fn item(&mut self) -> Result<Item> {
@@ -282,7 +327,7 @@ impl Parser<'_> {
             if c == b':' {
                 let text = &self.s[start..self.i];
                 self.i += 1;
-                return STANDARD
+                return LENIENT
                     .decode(text)
                     .map(Bare::Bytes)
                     .or_else(|_| self.err("bad base64 in a byte sequence"));
@@ -316,72 +361,29 @@ pub fn parse_dictionary(input: &str) -> Result<Dictionary> {
     p.dictionary()
 }
 
-/// Serialises a bare item.
-pub fn bare(b: &Bare) -> String {
-    match b {
-        Bare::Integer(n) => n.to_string(),
-        Bare::Decimal(d) => d.clone(),
-        Bare::String(s) => {
-            let mut out = String::with_capacity(s.len() + 2);
-            out.push('"');
-            for c in s.chars() {
-                if c == '"' || c == '\\' {
-                    out.push('\\');
-                }
-                out.push(c);
-            }
-            out.push('"');
-            out
-        }
-        Bare::Token(t) => t.clone(),
-        Bare::Bytes(b) => format!(":{}:", STANDARD.encode(b)),
-        Bare::Boolean(b) => if *b { "?1" } else { "?0" }.to_owned(),
-    }
+/// Parses a list field value (§4.2.1).
+pub fn parse_list(input: &str) -> Result<List> {
+    let mut p = Parser {
+        s: input.trim_end_matches(' ').as_bytes(),
+        i: 0,
+    };
+    p.list()
 }
 
-/// Serialises parameters (`;key=value`, `;key` for true).
-pub fn params(ps: &Params) -> String {
-    let mut out = String::new();
-    for (k, v) in ps {
-        out.push(';');
-        out.push_str(k);
-        if *v != Bare::Boolean(true) {
-            out.push('=');
-            out.push_str(&bare(v));
-        }
-    }
-    out
+/// Parses an item field value (§4.2.3).
+pub fn parse_item(input: &str) -> Result<Item> {
+    let mut p = Parser {
+        s: input.as_bytes(),
+        i: 0,
+    };
+    p.skip_sp();
+    let item = p.item()?;
+    p.end()?;
+    Ok(item)
 }
 
-/// Serialises an item.
-pub fn item(i: &Item) -> String {
-    format!("{}{}", bare(&i.bare), params(&i.params))
-}
-
-/// Serialises a dictionary member's value.
-pub fn member(m: &Member) -> String {
-    match m {
-        Member::Item(i) => item(i),
-        Member::InnerList(items, ps) => {
-            let inner: Vec<String> = items.iter().map(item).collect();
-            format!("({}){}", inner.join(" "), params(ps))
-        }
-    }
-}
-
-/// Serialises a dictionary.
-pub fn dictionary(d: &Dictionary) -> String {
-    d.iter()
-        .map(|(k, m)| match m {
-            Member::Item(Item {
-                bare: Bare::Boolean(true),
-                params: ps,
-            }) => format!("{k}{}", params(ps)),
-            _ => format!("{k}={}", member(m)),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+mod write;
+pub use write::{bare, dictionary, item, list, member, params};
 
 #[cfg(test)]
 mod tests;

@@ -273,7 +273,8 @@ pub fn overrides(conn: &mut DbConn, by: GroupBy, scope: &Scope<'_>) -> QueryResu
 }
 
 /// Household verifications partners asked of this instance in the range, answered (`ok`) or
-/// refused (`failed`); the partner region key is the partner's name (or claimed key id).
+/// refused (`failed`); the partner region key is the partner's name. Only directory partners
+/// count: a refused request from nobody we know has no actor.
 /// Region-wide only: they concern no office.
 pub fn checks_received(
     conn: &mut DbConn,
@@ -292,7 +293,7 @@ pub fn checks_received(
         "SELECT {k} AS k, CASE WHEN e.action = 'partner.request_refused' THEN 'failed' ELSE 'ok' END AS sub, \
          CAST(COUNT(*) AS BIGINT) AS n, CAST(0 AS BIGINT) AS total FROM audit_events e \
          WHERE e.action IN ('partner.household_verification.received', 'partner.request_refused') \
-         AND e.occurred_at >= ? AND e.occurred_at < ? \
+         AND e.occurred_at >= ? AND e.occurred_at < ? AND e.actor_id IS NOT NULL \
          AND (e.action <> 'partner.request_refused' OR e.details LIKE '%\"operation\":\"household_verification\"%') \
          GROUP BY 1, 2"
     );

@@ -78,8 +78,13 @@ impl Region {
     }
 
     /// Makes `s` this region's instance, signing with `key`, with `peers` in its directory;
-    /// quick time-outs and retries.
+    /// quick time-outs and retries. It listens on a free port of its own, so that its
+    /// `partner.public_url` can say where partners reach it.
     pub fn configure(&self, s: &mut Settings, key: &KeyFile, peers: Vec<PeerSettings>) {
+        if s.server.port == 0 {
+            s.server.port = super::proxy::free_port();
+        }
+        s.partner.public_url = format!("http://127.0.0.1:{}", s.server.port);
         s.instance.region_prefix = self.prefix.into();
         s.partner.key_id = self.key_id.into();
         s.partner.private_key_file = key.path.display().to_string();

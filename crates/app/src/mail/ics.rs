@@ -39,6 +39,27 @@ fn escape(s: &str) -> String {
     out
 }
 
+/// A parameter value (RFC 5545 §3.2): quoted when it holds `,`, `;` or `:`; a double quote
+/// and a line break, which no parameter value can hold, written as RFC 6868 `^'` and `^n`
+/// (and `^` as `^^`); other control characters dropped.
+fn param_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    for c in s.chars() {
+        match c {
+            '^' => out.push_str("^^"),
+            '"' => out.push_str("^'"),
+            '\n' => out.push_str("^n"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    if out.contains([',', ';', ':']) {
+        format!("\"{out}\"")
+    } else {
+        out
+    }
+}
+
 /// Folds a content line at 75 octets without splitting a UTF-8 character (RFC 5545 §3.1).
 fn fold(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + line.len() / 70 * 3);
@@ -94,7 +115,7 @@ pub fn render(i: &Invite<'_>) -> String {
         format!("DESCRIPTION:{}", escape(i.description)),
         format!(
             "ORGANIZER;CN={}:mailto:{}",
-            escape(i.organizer_name).replace(':', " "),
+            param_value(i.organizer_name),
             i.organizer_email
         ),
         format!(
@@ -169,5 +190,21 @@ mod tests {
         // Unfolding restores the description.
         let unfolded = ics.replace("\r\n ", "");
         assert!(unfolded.contains("DESCRIPTION:请携带：身份证\\; 声明书\\n(bring: ID cards)"));
+    }
+
+    #[test]
+    fn parameter_values_with_separators_are_quoted() {
+        let mut i = invite(false);
+        i.organizer_name = "苏州市民政局, 婚姻登记处: 窗口; \"预约\"\n";
+        let unfolded = render(&i).replace("\r\n ", "");
+        assert!(
+            unfolded.contains(
+                "ORGANIZER;CN=\"苏州市民政局, 婚姻登记处: 窗口; ^'预约^'^n\":mailto:noreply@hunyin.invalid\r\n"
+            ),
+            "{unfolded}"
+        );
+        // A plain name needs no quotes.
+        let plain = render(&invite(false)).replace("\r\n ", "");
+        assert!(plain.contains("ORGANIZER;CN=婚姻登记预约:mailto:"));
     }
 }

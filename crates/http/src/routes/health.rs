@@ -1,6 +1,7 @@
 //! Operations endpoints: liveness, readiness, metrics.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
+use hunyin_app::AppError;
 use serde::Serialize;
 
 use super::{ok, with_db};
@@ -34,14 +35,34 @@ pub async fn readyz(state: web::Data<WebState>) -> Result<HttpResponse, ApiError
     }))
 }
 
-/// `GET /metrics`: Prometheus text exposition format.
-pub async fn metrics(state: web::Data<WebState>) -> HttpResponse {
+/// Whether `given` equals `want`, in time that depends on the lengths only.
+fn same_token(given: &[u8], want: &[u8]) -> bool {
+    given.len() == want.len() && given.iter().zip(want).fold(0u8, |d, (a, b)| d | (a ^ b)) == 0
+}
+
+/// `GET /metrics`: Prometheus text exposition format; with `server.metrics_token` set, only
+/// for `Authorization: Bearer <token>` (else 401 `unauthenticated`).
+pub async fn metrics(
+    req: HttpRequest,
+    state: web::Data<WebState>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(want) = &state.metrics_token {
+        let given = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if !same_token(given.trim().as_bytes(), want.as_bytes()) {
+            return Err(AppError::unauthenticated().into());
+        }
+    }
     let pool = state.pool.state();
-    HttpResponse::Ok()
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(
             state
                 .metrics
                 .render(pool.connections, pool.idle_connections),
-        )
+        ))
 }

@@ -1,7 +1,8 @@
 //! The partner API: signed requests from partner instances, signed answers. No ID number is
 //! ever in a URL (verifications are POSTs; registrations are named by certificate number).
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use hunyin_app::{partner_auth, partner_inbound, partner_outbound, AppError, DbConn, InvalidParam};
@@ -9,6 +10,7 @@ use hunyin_partner::httpsig::{self, Message, RequestParts, ResponseParts};
 use hunyin_partner::{Operation, Partners, Peer, RESPONSE_COMPONENTS};
 
 use crate::extract::parse_json;
+use crate::middleware::RequestId;
 use crate::problem::ApiError;
 use crate::state::WebState;
 
@@ -49,19 +51,19 @@ fn request_parts(req: &HttpRequest, partners: &Partners) -> RequestParts {
     }
 }
 
-/// A JSON answer signed with our key, bound to the request's signature (`label`).
-fn signed(
+/// An answer signed with our key, bound to the request's signature (`label`).
+fn signed_bytes(
     partners: &Partners,
     parts: &RequestParts,
     label: &str,
     status: u16,
-    body: &impl Serialize,
-) -> Result<HttpResponse, ApiError> {
-    let bytes = serde_json::to_vec(body).map_err(AppError::internal)?;
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> Result<HttpResponse, AppError> {
     let mut res = ResponseParts {
         status,
         headers: vec![
-            ("content-type".into(), "application/json".into()),
+            ("content-type".into(), content_type.into()),
             ("content-digest".into(), httpsig::content_digest(&bytes)),
         ],
         request: parts,
@@ -81,6 +83,64 @@ fn signed(
         out.insert_header((n, v));
     }
     Ok(out.body(bytes))
+}
+
+/// A JSON answer, signed.
+fn signed(
+    partners: &Partners,
+    parts: &RequestParts,
+    label: &str,
+    status: u16,
+    body: &impl Serialize,
+) -> Result<HttpResponse, ApiError> {
+    let bytes = serde_json::to_vec(body).map_err(AppError::internal)?;
+    Ok(signed_bytes(
+        partners,
+        parts,
+        label,
+        status,
+        "application/json",
+        bytes,
+    )?)
+}
+
+/// A problem answer, signed and bound to the request's signature (`label`, or the one the
+/// request carries when it was refused), so that the partner can tell our refusals from
+/// anyone else's. A request without a readable signature gets the problem unsigned.
+async fn signed_problem(
+    req: &HttpRequest,
+    partners: &Partners,
+    parts: &RequestParts,
+    label: Option<String>,
+    e: AppError,
+) -> Result<HttpResponse, ApiError> {
+    let problem = ApiError::from(e);
+    let label = label.or_else(|| httpsig::read(&parts.headers).ok().map(|r| r.label));
+    let Some(label) = label else {
+        return Err(problem);
+    };
+    let id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+    let rendered = problem.render(id.as_deref(), Some(req.path()));
+    let status = rendered.status().as_u16();
+    let extra: Vec<_> = rendered
+        .headers()
+        .iter()
+        .filter(|(n, _)| *n != CONTENT_TYPE && *n != CONTENT_LENGTH)
+        .map(|(n, v)| (n.clone(), v.clone()))
+        .collect();
+    let Ok(bytes) = actix_web::body::to_bytes(rendered.into_body()).await else {
+        return Err(problem);
+    };
+    let ct = "application/problem+json";
+    match signed_bytes(partners, parts, &label, status, ct, bytes.to_vec()) {
+        Ok(mut res) => {
+            for (n, v) in extra {
+                res.headers_mut().insert(n, v);
+            }
+            Ok(res)
+        }
+        Err(_) => Err(problem),
+    }
 }
 
 /// A partner request's body, read whole (its digest is checked before it is parsed).
@@ -121,15 +181,23 @@ where
     };
     let p = parts.clone();
     let st = state.clone();
-    let (label, answer) = web::block(move || -> Result<(String, T), AppError> {
-        let mut conn = st.conn()?;
-        let (peer, label) =
-            partner_auth::authenticate(&mut conn, &st.partners, &p, &body.bytes, op)?;
-        let answer = handle(&mut conn, peer, &body)?;
-        Ok((label, answer))
+    // The label of the request's signature once it is authenticated, and the answer.
+    let (label, answer) = web::block(move || -> (Option<String>, Result<T, AppError>) {
+        let mut conn = match st.conn() {
+            Ok(c) => c,
+            Err(e) => return (None, Err(e)),
+        };
+        match partner_auth::authenticate(&mut conn, &st.partners, &p, &body.bytes, op) {
+            Ok((peer, label)) => (Some(label), handle(&mut conn, peer, &body)),
+            Err(e) => (None, Err(e)),
+        }
     })
-    .await??;
-    signed(&state.partners, &parts, &label, status, &answer)
+    .await?;
+    match (label, answer) {
+        (Some(label), Ok(answer)) => signed(&state.partners, &parts, &label, status, &answer),
+        (label, Err(e)) => signed_problem(&req, &state.partners, &parts, label, e).await,
+        (None, Ok(_)) => Err(AppError::internal("an answer without authentication").into()),
+    }
 }
 
 /// `POST /v1/partner/household-verifications`

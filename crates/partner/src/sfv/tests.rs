@@ -60,6 +60,20 @@ fn malformed_values_are_refused() {
 }
 
 #[test]
+fn byte_sequences_without_padding_are_accepted() {
+    // RFC 8941 §4.2.7: a parser MUST NOT fail when "=" padding is absent.
+    let d = parse_dictionary("a=:aGVsbG8:, b=:aGk:, c=:aGVsbG8=:").unwrap();
+    for (key, want) in [("a", &b"hello"[..]), ("b", b"hi"), ("c", b"hello")] {
+        let (_, Member::Item(i)) = d.iter().find(|(k, _)| k == key).unwrap() else {
+            panic!("{key}: an item expected")
+        };
+        assert_eq!(i.bare, Bare::Bytes(want.to_vec()), "{key}");
+    }
+    // Serialised with padding again.
+    assert_eq!(dictionary(&d), "a=:aGVsbG8=:, b=:aGk=:, c=:aGVsbG8=:");
+}
+
+#[test]
 fn repeated_key_keeps_the_last_value() {
     let d = parse_dictionary("a=1, b=2, a=3").unwrap();
     assert_eq!(dictionary(&d), "a=3, b=2");
