@@ -28,15 +28,19 @@ fn henan_behind_a_proxy() -> Reachable {
     let (js_key, ha_key) = (KeyFile::new(), KeyFile::new());
     let js_port = free_port();
     let js_url = format!("http://127.0.0.1:{js_port}");
+    // 河南 is reached through the proxy: it is the address partners sign for.
+    let ha_port = free_port();
+    let proxy = Proxy::start(format!("127.0.0.1:{ha_port}"));
+    let via = format!("http://127.0.0.1:{}", proxy.port);
     let ha = spawn_app_with(|s| {
+        s.server.port = ha_port;
         HENAN.configure(
             s,
             &ha_key,
             vec![JIANGSU.peer(&js_url, &js_key.key, &ALL_OPS)],
         );
+        s.partner.public_url = via.clone();
     });
-    let proxy = Proxy::start(ha.address.trim_start_matches("http://").to_owned());
-    let via = format!("http://127.0.0.1:{}", proxy.port);
     let js_db = std::sync::Arc::new(TestDb::create());
     let js = spawn_app_on(js_db.clone(), js_db.url(), |s| {
         s.server.port = js_port;

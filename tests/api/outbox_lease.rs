@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::support::lib::{db, schema};
 use crate::support::partner::{KeyFile, ALL_OPS, HENAN, JIANGSU};
-use crate::support::proxy::start_slow;
+use crate::support::proxy::{free_port, start_slow};
 use crate::support::{eventually, id_number, spawn_app_on, spawn_app_with, TestApp};
 
 /// A notification to 河南 about one of its (unknown) residents, as the outbox holds it.
@@ -44,14 +44,15 @@ fn deliveries(app: &TestApp) -> Vec<String> {
 #[tokio::test]
 async fn a_slow_partner_gets_each_notification_once_from_two_workers() {
     let (js_key, ha_key) = (KeyFile::new(), KeyFile::new());
-    let ha = spawn_app_with(|s| {
+    // 河南 is reached through the slow proxy: it is the address partners sign for.
+    let ha_port = free_port();
+    let slow = start_slow(format!("127.0.0.1:{ha_port}"), Duration::from_millis(1200));
+    let _ha = spawn_app_with(|s| {
+        s.server.port = ha_port;
         let js = JIANGSU.peer("http://127.0.0.1:9", &js_key.key, &ALL_OPS);
         HENAN.configure(s, &ha_key, vec![js]);
+        s.partner.public_url = format!("http://127.0.0.1:{slow}");
     });
-    let slow = start_slow(
-        ha.address.trim_start_matches("http://").to_owned(),
-        Duration::from_millis(1200),
-    );
     // Four answers of 1.2 s each outlast a 3 s lease; a 2.5 s call still fits in one.
     let js_settings = |s: &mut crate::support::lib::Settings| {
         let ha_peer = HENAN.peer(&format!("http://127.0.0.1:{slow}"), &ha_key.key, &ALL_OPS);
