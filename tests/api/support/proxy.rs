@@ -12,40 +12,56 @@ pub struct Proxy {
     up: watch::Sender<bool>,
 }
 
+/// Accepts connections on 127.0.0.1 on a thread of its own (so that a test thread blocked in
+/// a synchronous call never starves it) and hands each to `serve` with the next connection's
+/// `state`; the port it listens on.
+fn listen<S, F, Fut>(state: S, serve: F) -> u16
+where
+    S: Fn() -> Option<watch::Receiver<bool>> + Send + 'static,
+    F: Fn(TcpStream, Option<watch::Receiver<bool>>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + 'static,
+{
+    let (port_tx, port_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("proxy runtime");
+        let local = tokio::task::LocalSet::new();
+        local.block_on(&rt, async move {
+            let listener = TcpListener::bind("127.0.0.1:0").await.expect("proxy bind");
+            let _ = port_tx.send(listener.local_addr().expect("addr").port());
+            while let Ok((inbound, _)) = listener.accept().await {
+                tokio::task::spawn_local(serve(inbound, state()));
+            }
+        });
+    });
+    port_rx.recv().expect("proxy started")
+}
+
 impl Proxy {
-    /// Starts forwarding to `target` (host:port) on a thread of its own, so that a test
-    /// thread blocked in a synchronous database call never starves it.
+    /// Starts forwarding to `target` (host:port).
     pub fn start(target: String) -> Proxy {
         let (up, _) = watch::channel(true);
         let state = up.clone();
-        let (port_tx, port_rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("proxy runtime");
-            rt.block_on(async move {
-                let listener = TcpListener::bind("127.0.0.1:0").await.expect("proxy bind");
-                let _ = port_tx.send(listener.local_addr().expect("addr").port());
-                while let Ok((mut inbound, _)) = listener.accept().await {
-                    let mut rx = state.subscribe();
-                    if !*rx.borrow() {
-                        continue; // dropped: the connection closes at once
+        let port = listen(
+            move || Some(state.subscribe()),
+            move |mut inbound, rx| {
+                let target = target.clone();
+                async move {
+                    let Some(mut rx) = rx.filter(|rx| *rx.borrow()) else {
+                        return; // cut: the connection closes at once
+                    };
+                    let Ok(mut outbound) = TcpStream::connect(&target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                        _ = rx.wait_for(|up| !*up) => {}
                     }
-                    let target = target.clone();
-                    tokio::spawn(async move {
-                        let Ok(mut outbound) = TcpStream::connect(&target).await else {
-                            return;
-                        };
-                        tokio::select! {
-                            _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
-                            _ = rx.wait_for(|up| !*up) => {}
-                        }
-                    });
                 }
-            });
-        });
-        let port = port_rx.recv().expect("proxy started");
+            },
+        );
         Proxy { port, up }
     }
 
@@ -93,38 +109,29 @@ pub fn free_port() -> u16 {
 /// A TCP proxy on 127.0.0.1 whose answers come `delay` late: every chunk from `target` back to
 /// the client waits that long (a slow partner instance).
 pub fn start_slow(target: String, delay: std::time::Duration) -> u16 {
-    let (port_tx, port_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("proxy runtime");
-        rt.block_on(async move {
-            let listener = TcpListener::bind("127.0.0.1:0").await.expect("proxy bind");
-            let _ = port_tx.send(listener.local_addr().expect("addr").port());
-            while let Ok((inbound, _)) = listener.accept().await {
-                let target = target.clone();
-                tokio::spawn(async move {
-                    let Ok(outbound) = TcpStream::connect(&target).await else {
-                        return;
-                    };
-                    let (mut in_read, mut in_write) = inbound.into_split();
-                    let (mut out_read, mut out_write) = outbound.into_split();
-                    let requests = tokio::io::copy(&mut in_read, &mut out_write);
-                    let answers = async move {
-                        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-                        let mut buf = vec![0u8; 16 * 1024];
-                        while let Ok(n @ 1..) = out_read.read(&mut buf).await {
-                            tokio::time::sleep(delay).await;
-                            if in_write.write_all(&buf[..n]).await.is_err() {
-                                break;
-                            }
+    listen(
+        || None,
+        move |inbound, _| {
+            let target = target.clone();
+            async move {
+                let Ok(outbound) = TcpStream::connect(&target).await else {
+                    return;
+                };
+                let (mut in_read, mut in_write) = inbound.into_split();
+                let (mut out_read, mut out_write) = outbound.into_split();
+                let requests = tokio::io::copy(&mut in_read, &mut out_write);
+                let answers = async move {
+                    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                    let mut buf = vec![0u8; 16 * 1024];
+                    while let Ok(n @ 1..) = out_read.read(&mut buf).await {
+                        tokio::time::sleep(delay).await;
+                        if in_write.write_all(&buf[..n]).await.is_err() {
+                            break;
                         }
-                    };
-                    let _ = tokio::join!(requests, answers);
-                });
+                    }
+                };
+                let _ = tokio::join!(requests, answers);
             }
-        });
-    });
-    port_rx.recv().expect("proxy started")
+        },
+    )
 }
