@@ -67,7 +67,7 @@ impl Application {
         let seed_offices = seed::load_offices(&settings).map_err(StartupError::Rules)?;
         let scheduling = wiring::scheduling(&settings.booking).map_err(StartupError::Rules)?;
         scheduling.warn_unpublished(hunyin_app::clock::today());
-        wiring::mail_from(&settings).map_err(StartupError::Rules)?;
+        let mail_from = wiring::mail_from(&settings).map_err(StartupError::Rules)?;
         let db_config = wiring::db_config(&settings);
         let manager = Manager::new(&db_config);
         let engine = manager.engine().name();
@@ -95,16 +95,18 @@ impl Application {
         };
         tracing::info!(engine, database = %url, "database ready");
 
-        let app = Arc::new(
-            wiring::context(
-                &settings,
-                db::build_pool(&db_config),
-                engine,
-                policy,
-                partners,
-            )
-            .map_err(StartupError::Rules)?,
-        );
+        let parsed = wiring::Parsed {
+            policy,
+            partners,
+            scheduling,
+            mail_from,
+        };
+        let app = Arc::new(wiring::context(
+            &settings,
+            db::build_pool(&db_config),
+            engine,
+            parsed,
+        ));
         let state = web::Data::new(WebState {
             app: app.clone(),
             metrics: Metrics::new(),

@@ -78,31 +78,44 @@ pub fn mail_from(s: &Settings) -> Result<Mailbox, String> {
         .map_err(|e| format!("key `mail.from`: {e}"))
 }
 
+/// What start-up has already read and checked, once, before the context is built.
+pub struct Parsed {
+    pub policy: hunyin_domain::Policy,
+    pub partners: Arc<Partners>,
+    pub scheduling: hunyin_app::scheduling::Scheduling,
+    pub mail_from: Mailbox,
+}
+
 /// The application's context over an open pool.
 pub fn context(
     s: &Settings,
     pool: hunyin_store::Pool,
     engine: &'static str,
-    policy: hunyin_domain::Policy,
-    partners: Arc<Partners>,
-) -> Result<AppContext, String> {
+    parsed: Parsed,
+) -> AppContext {
+    let Parsed {
+        policy,
+        partners,
+        scheduling,
+        mail_from,
+    } = parsed;
     let verifier: Arc<dyn HouseholdVerifier> = if partners.directory.peers.is_empty() {
         Arc::new(NoPartners)
     } else {
         Arc::new(PartnerVerifier::new(partners.clone()))
     };
-    Ok(AppContext {
+    AppContext {
         pool,
         engine,
         policy,
         region_prefix: s.instance.region_prefix.clone(),
-        scheduling: scheduling(&s.booking)?,
-        mail_from: mail_from(s)?,
+        scheduling,
+        mail_from,
         reminder_hours: s.mail.reminder_hours_before,
         staff: staff_policy(s),
         checks_max_age_minutes: s.checks.max_age_minutes,
         verifier,
         partners,
         hashing: hunyin_app::hash_gate::HashGate::per_core(),
-    })
+    }
 }
