@@ -160,6 +160,10 @@ pub fn transition(
     to: Status,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
+    debug_assert!(
+        from.may_become(to),
+        "{from} -> {to} is not a step of the procedure"
+    );
     let n = diesel::update(
         appointments::table
             .filter(appointments::id.eq(id))
