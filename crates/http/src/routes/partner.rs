@@ -173,8 +173,11 @@ where
     T: Serialize + Send + 'static,
     F: FnOnce(&mut DbConn, &Peer, &Body) -> Result<T, AppError> + Send + 'static,
 {
-    state.limiter.check(&req, "partner")?;
     let parts = request_parts(&req, &state.partners);
+    if let Err(limited) = state.limiter.check(&req, "partner") {
+        // Signed like every other refusal, so a partner can believe it (nothing is verified).
+        return signed_problem(&req, &state.partners, &parts, None, limited.problem).await;
+    }
     let body = Body {
         bytes: body,
         is_json: crate::extract::is_json(&req),
