@@ -82,6 +82,17 @@ pub struct RateLimitSettings {
     pub per_minute: u32,
     pub burst: u32,
     pub trust_forwarded_for: bool,
+    /// One allowance across the instances of one database (PostgreSQL only).
+    pub shared: SharedLimit,
+}
+
+/// Whether the limits are also kept in the database, shared by every instance on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SharedLimit {
+    /// On for PostgreSQL, off for SQLite (one instance by design).
+    Auto,
+    Off,
 }
 
 /// `[sweep]`: the no-show sweep.

@@ -14,10 +14,11 @@ use hunyin_app::{AppContext, StaffPolicy};
 use hunyin_http::ratelimit::RateLimitSettings;
 use hunyin_http::server::ServerConfig;
 use hunyin_partner::Partners;
-use hunyin_store::DbConfig;
+use hunyin_store::{DbConfig, Engine};
 use lettre::message::Mailbox;
+use secrecy::ExposeSecret;
 
-use crate::configuration::Settings;
+use crate::configuration::{Settings, SharedLimit};
 
 pub use mail::mailer;
 pub use partner::{directory, partners};
@@ -49,6 +50,8 @@ pub fn rate_limits(s: &Settings) -> RateLimitSettings {
         per_minute: s.rate_limit.per_minute,
         burst: s.rate_limit.burst,
         trust_forwarded_for: s.rate_limit.trust_forwarded_for,
+        shared: s.rate_limit.shared == SharedLimit::Auto
+            && Engine::from_url(s.database.url.expose_secret()) == Engine::Postgres,
     }
 }
 

@@ -12,6 +12,7 @@ pub async fn sweep_loop(app: Arc<AppContext>, every: Duration) {
         let ctx = app.clone();
         let swept = tokio::task::spawn_blocking(move || -> Result<usize, AppError> {
             let mut conn = ctx.conn()?;
+            hunyin_app::rate_limits::sweep(&mut conn, hunyin_app::clock::now());
             hunyin_app::booking::sweep(&mut conn, hunyin_app::clock::now())
         })
         .await;

@@ -28,6 +28,7 @@ mod privacy;
 mod problems;
 mod registrar;
 mod registration;
+mod shared_limits;
 mod slots;
 mod starvation;
 mod statistics;

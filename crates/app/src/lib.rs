@@ -24,6 +24,7 @@ pub mod outbox;
 pub mod partner_auth;
 pub mod partner_inbound;
 pub mod partner_outbound;
+pub mod rate_limits;
 pub mod refusal;
 pub mod registration;
 pub mod schedules;

@@ -1,18 +1,22 @@
 //! Per-client-address limits of the public POST routes, sign-in and the partner routes:
 //! `governor`'s keyed GCRA (per instance, in memory), keyed by address and route, IPv6
-//! addresses by their /64 (one subscriber's prefix), idle keys purged as it goes.
+//! addresses by their /64 (one subscriber's prefix), idle keys purged as it goes. On PostgreSQL
+//! a second line, the same GCRA kept in the database ([`limit`]), gives a client one allowance
+//! across every instance of that database.
 
 use std::net::{IpAddr, Ipv6Addr};
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use actix_web::HttpRequest;
+use actix_web::{web, HttpRequest};
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::NoOpMiddleware;
 use governor::state::keyed::DashMapStateStore;
 use governor::Quota;
 
 use crate::problem::ApiError;
+use crate::state::WebState;
+use hunyin_app::rate_limits::{Decision, Gcra};
 use hunyin_app::AppError;
 
 /// The limits of the public POST routes (`[rate_limit]`).
@@ -23,6 +27,8 @@ pub struct RateLimitSettings {
     pub burst: u32,
     /// Take the client address from the last `X-Forwarded-For` hop (behind a trusted proxy).
     pub trust_forwarded_for: bool,
+    /// Also keep the allowance in the database, shared by every instance on it.
+    pub shared: bool,
 }
 
 /// Who is limited: a client address (an IPv6 address by its /64) on one route.
@@ -98,15 +104,29 @@ impl<C: Clock + Clone> RateLimiter<C> {
         req.peer_addr().map(|a| a.ip())
     }
 
-    /// Lets the request through, or answers 429 with the seconds until the client may retry.
-    pub fn check(&self, req: &HttpRequest, route: &'static str) -> Result<(), ApiError> {
+    /// This instance's decision: lets the request through (with the limited address, when there
+    /// is one to limit), or answers 429 with the seconds until the client may retry.
+    pub fn check(
+        &self,
+        req: &HttpRequest,
+        route: &'static str,
+    ) -> Result<Option<IpAddr>, ApiError> {
         if !self.settings.enabled {
-            return Ok(());
+            return Ok(None);
         }
         let Some(ip) = self.client(req) else {
-            return Ok(());
+            return Ok(None);
         };
-        self.take(ip, route)
+        self.take(ip, route)?;
+        Ok(Some(limited_address(ip)))
+    }
+
+    /// The same limit as the database keeps it.
+    fn gcra(&self) -> Gcra {
+        Gcra {
+            interval_us: 60_000_000 / i64::from(self.settings.per_minute.max(1)),
+            burst: i64::from(self.settings.burst.max(1)),
+        }
     }
 
     fn take(&self, ip: IpAddr, route: &'static str) -> Result<(), ApiError> {
@@ -127,6 +147,48 @@ impl<C: Clock + Clone> RateLimiter<C> {
     /// Keys held now (idle ones go at the next purge).
     pub fn keys(&self) -> usize {
         self.limiter.len()
+    }
+}
+
+/// The shared limiter's key of an address (already limited) on a route.
+pub fn shared_key(ip: IpAddr, route: &str) -> String {
+    format!("{route}|{ip}")
+}
+
+/// Both lines: this instance's limiter, then, when shared, the database's (one statement on a
+/// pooled connection off the async workers). A database that cannot decide lets the request
+/// through on this instance's limit, with a warning: a limiter never answers 5xx.
+pub async fn limit(
+    state: &web::Data<WebState>,
+    req: &HttpRequest,
+    route: &'static str,
+) -> Result<(), ApiError> {
+    let Some(ip) = state.limiter.check(req, route)? else {
+        return Ok(());
+    };
+    if !state.limiter.settings.shared {
+        return Ok(());
+    }
+    let (key, gcra, st) = (shared_key(ip, route), state.limiter.gcra(), state.clone());
+    let decided = web::block(move || -> Result<Decision, AppError> {
+        let mut conn = st.conn()?;
+        hunyin_app::rate_limits::take(&mut conn, &key, hunyin_app::clock::now(), gcra)
+    })
+    .await;
+    match decided {
+        Ok(Ok(Decision::Allowed)) => Ok(()),
+        Ok(Ok(Decision::Refused { wait_us })) => {
+            let secs = (wait_us.max(0) as u64).div_ceil(1_000_000);
+            Err(AppError::too_many_requests(secs.max(1)).into())
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(route, code = e.code, detail = %e.detail, "shared rate limit undecided: this instance's limit applies");
+            Ok(())
+        }
+        Err(e) => {
+            tracing::warn!(route, error = %e, "shared rate limit undecided: this instance's limit applies");
+            Ok(())
+        }
     }
 }
 

@@ -10,6 +10,7 @@ pub mod migrations;
 pub mod offices;
 pub mod outbox;
 pub mod partner;
+pub mod rate_limits;
 pub mod registration;
 pub mod slots;
 pub mod staff;

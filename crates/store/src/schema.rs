@@ -206,6 +206,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    rate_limits (key) {
+        key -> Text,
+        tat -> BigInt,
+    }
+}
+
+diesel::table! {
     refusals (appointment_id) {
         appointment_id -> BigInt,
         reason_code -> Text,
@@ -303,6 +310,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     partner_marriages,
     partner_nonces,
     partner_notifications,
+    rate_limits,
     refusals,
     registered_parties,
     registration_facts,

@@ -13,6 +13,7 @@ fn limiter(per_minute: u32, burst: u32) -> (RateLimiter<FakeRelativeClock>, Fake
         per_minute,
         burst,
         trust_forwarded_for: false,
+        shared: false,
     };
     (RateLimiter::with_clock(settings, clock.clone()), clock)
 }

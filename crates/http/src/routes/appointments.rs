@@ -136,7 +136,7 @@ pub async fn create(
     http: HttpRequest,
     body: Json<BookingBody>,
 ) -> Result<HttpResponse, ApiError> {
-    state.limiter.check(&http, "appointments")?;
+    crate::ratelimit::limit(&state, &http, "appointments").await?;
     let b = body.0;
     let today = hunyin_app::clock::today();
     let mut errors = Vec::new();

@@ -145,7 +145,7 @@ pub async fn check(
     http: actix_web::HttpRequest,
     body: Json<EligibilityRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    state.limiter.check(&http, "eligibility")?;
+    crate::ratelimit::limit(&state, &http, "eligibility").await?;
     let req = body.0;
     let today = hunyin_app::clock::today();
     let date = crate::extract::date_param("date", req.date.as_deref(), today)?;

@@ -174,7 +174,7 @@ where
     F: FnOnce(&mut DbConn, &Peer, &Body) -> Result<T, AppError> + Send + 'static,
 {
     let parts = request_parts(&req, &state.partners);
-    if let Err(limited) = state.limiter.check(&req, "partner") {
+    if let Err(limited) = crate::ratelimit::limit(&state, &req, "partner").await {
         // Signed like every other refusal, so a partner can believe it (nothing is verified).
         return signed_problem(&req, &state.partners, &parts, None, limited.problem).await;
     }

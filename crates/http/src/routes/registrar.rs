@@ -26,7 +26,7 @@ pub async fn sign_in(
     http: HttpRequest,
     body: Json<SignIn>,
 ) -> Result<HttpResponse, ApiError> {
-    state.limiter.check(&http, "sign_in")?;
+    crate::ratelimit::limit(&state, &http, "sign_in").await?;
     let SignIn { username, password } = body.0;
     auth::check_credentials(&username, &password)?;
     // Not `with_db`: the use case takes connections only around its reads and writes, never
