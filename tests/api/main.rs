@@ -9,6 +9,7 @@ mod booking;
 mod certificates;
 mod cli;
 mod contract;
+mod contract_statuses;
 mod database;
 mod eligibility;
 mod household;
