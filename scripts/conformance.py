@@ -4,8 +4,12 @@ public, registrar (with a supervisor's token) and partner routes, on a fresh dat
 demo offices and a few residents. Fails on any 5xx or any response that does not match the
 spec (status, content type, headers, schema).
 
-  python3 scripts/conformance.py target/debug/hunyin sqlite [MAX_EXAMPLES]
+  python3 scripts/conformance.py target/debug/hunyin sqlite [MAX_EXAMPLES] [limits]
   python3 scripts/conformance.py target/debug/hunyin postgres://postgres:postgres@127.0.0.1:5432/postgres
+
+With `limits` as the fourth argument the server runs with the shipped rate-limit defaults
+(`[rate_limit]` of config/default.toml, shared on PostgreSQL) instead of with limits off: the
+generated requests then meet 429 answers, which the spec must document like any other.
 """
 
 import json
@@ -100,6 +104,7 @@ parameters = {{ "number" = "{number}" }}
 def main():
     binary, engine = sys.argv[1], sys.argv[2]
     examples = sys.argv[3] if len(sys.argv) > 3 else "25"
+    limits = len(sys.argv) > 4 and sys.argv[4] == "limits"
     tmp = tempfile.mkdtemp(prefix="hunyin-conformance-")
     db_name = None
     if engine == "sqlite":
@@ -114,7 +119,7 @@ def main():
         "APP__DATABASE__URL": url,
         "APP__SERVER__PORT": str(port),
         "APP__MAIL__FILE_DIR": os.path.join(tmp, "mail"),
-        "APP__RATE_LIMIT__ENABLED": "false",
+        "APP__RATE_LIMIT__ENABLED": "true" if limits else "false",
         "APP__LOG__FILTER": "warn",
         "APP__LOG__FORMAT": "json",
     }
@@ -164,7 +169,8 @@ def main():
         out = run.stdout + run.stderr
         print(out[-6000:])
         cases = re.findall(r"(\d+) generated", out)
-        print(f"engine {engine.split(':')[0]}: schemathesis exit {run.returncode}, "
+        print(f"engine {engine.split(':')[0]}, rate limits {'on' if limits else 'off'}: "
+              f"schemathesis exit {run.returncode}, "
               f"test cases {cases[-1] if cases else '?'}, {time.time() - started:.0f} s")
         # Errors of the service itself (the HTTP library also logs malformed requests, which it
         # answers with 400, at error level: those are the generator's doing).
