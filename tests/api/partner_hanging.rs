@@ -120,3 +120,57 @@ async fn checks_answered_after_a_refusal_are_not_stored() {
         .unwrap();
     assert_eq!(v["history"].as_array().map(Vec::len), Some(0), "{v}");
 }
+
+#[tokio::test]
+async fn a_dead_partner_is_asked_at_most_breaker_failures_times() {
+    // One retry per check: the breaker counts attempts, so the second check's first attempt
+    // opens it and its retry is not made. The cool-down outlasts the test: no trial call.
+    let henan = Hanging::start();
+    let (app, _key) = jiangsu(&henan, |s| {
+        s.partner.timeout_ms = 300;
+        s.partner.retries = 1;
+        s.partner.retry_backoff_ms = 10;
+        s.partner.breaker_failures = 3;
+        s.partner.breaker_cooldown_secs = 3600;
+    });
+    let desk = Counter::open(&app, OFFICE).await;
+    let refs = applications(&app, &desk, 12).await;
+    for r in &refs {
+        let v = desk.run_checks(r).await;
+        assert_eq!(v["checks"][1]["outcome"], "unavailable", "{v}");
+        assert_eq!(v["checks"][1]["reason"], "partner_unavailable", "{v}");
+    }
+    assert_eq!(henan.connections(), 3, "partner.breaker_failures is 3");
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains("partner_circuit_state{partner=\"henan\"} 1"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn no_more_than_max_concurrent_calls_reach_one_partner() {
+    // Ten checks at once, on a pool that could hold them all: two reach the partner (no
+    // retries, and the breaker would open only after five failures); the others are
+    // answered `partner_unavailable` without a call.
+    let henan = Hanging::start();
+    let (app, _key) = jiangsu(&henan, |s| {
+        s.database.max_connections = 12;
+        s.partner.timeout_ms = 1000;
+        s.partner.max_concurrent_calls = 2;
+    });
+    let desk = Counter::open(&app, OFFICE).await;
+    let refs = applications(&app, &desk, 10).await;
+    let checks = check_all(&desk, &refs).await;
+    assert!(
+        checks
+            .iter()
+            .all(|(s, reason)| *s == 200 && reason == "partner_unavailable"),
+        "{checks:?}"
+    );
+    assert!(
+        henan.connections() <= 2,
+        "{} calls reached the partner, partner.max_concurrent_calls is 2",
+        henan.connections()
+    );
+}
