@@ -58,6 +58,9 @@ pub struct PartnerSettings {
     pub timeout_ms: u64,
     pub retries: u32,
     pub retry_backoff_ms: u64,
+    pub max_concurrent_calls: u32,
+    pub breaker_failures: u32,
+    pub breaker_cooldown_secs: u64,
     pub peers: Vec<PeerSettings>,
 }
 
@@ -349,6 +352,12 @@ impl Settings {
                 "key `outbox.lease_secs`: must exceed the longest delivery, {delivery_ms} ms \
                  (partner.connect_timeout_ms + partner.timeout_ms, or mail.smtp_timeout_ms)"
             )));
+        }
+        if self.partner.max_concurrent_calls < 1 {
+            return bad("partner.max_concurrent_calls", "must be at least 1");
+        }
+        if self.partner.breaker_failures < 1 {
+            return bad("partner.breaker_failures", "must be at least 1");
         }
         if let Err(e) = crate::wiring::directory(&self.partner, &self.instance) {
             return Err(ConfigError(e));

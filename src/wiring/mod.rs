@@ -13,6 +13,7 @@ use hunyin_app::verification::{HouseholdVerifier, NoPartners, PartnerVerifier};
 use hunyin_app::{AppContext, StaffPolicy};
 use hunyin_http::ratelimit::RateLimitSettings;
 use hunyin_http::server::ServerConfig;
+use hunyin_partner::guard::GuardConfig;
 use hunyin_partner::Partners;
 use hunyin_store::{DbConfig, Engine};
 use lettre::message::Mailbox;
@@ -31,6 +32,15 @@ pub fn db_config(s: &Settings) -> DbConfig {
         max_connections: s.database.max_connections,
         acquire_timeout_ms: s.database.acquire_timeout_ms,
         statement_timeout_ms: s.database.statement_timeout_ms,
+    }
+}
+
+/// `[partner]`'s limit of calls in flight and circuit breaker, per partner.
+pub fn guard_config(s: &Settings) -> GuardConfig {
+    GuardConfig {
+        max_concurrent_calls: s.partner.max_concurrent_calls as usize,
+        breaker_failures: s.partner.breaker_failures,
+        breaker_cooldown: std::time::Duration::from_secs(s.partner.breaker_cooldown_secs),
     }
 }
 
@@ -105,7 +115,7 @@ pub fn context(
     let verifier: Arc<dyn HouseholdVerifier> = if partners.directory.peers.is_empty() {
         Arc::new(NoPartners)
     } else {
-        Arc::new(PartnerVerifier::new(partners.clone()))
+        Arc::new(PartnerVerifier::new(partners.clone(), guard_config(s)))
     };
     AppContext {
         pool,

@@ -20,6 +20,7 @@ mod offices;
 mod operations;
 mod outbox_lease;
 mod partner_federation;
+mod partner_hanging;
 mod partner_interop;
 mod partner_leaks;
 mod partner_refusals;

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use hunyin_partner::client;
+use hunyin_partner::guard::{BreakerState, GuardConfig, Guards, SystemClock};
 use hunyin_partner::wire::{
     CaseRef, VerificationAnswer, VerificationRequest, PURPOSE_MARRIAGE_REGISTRATION,
 };
@@ -66,6 +67,11 @@ pub trait HouseholdVerifier: Send + Sync {
     }
 
     fn verify(&self, subject: &Subject, case: &Case) -> Result<Answer, VerifyError>;
+
+    /// Each partner's circuit breaker, by name (for /metrics).
+    fn breakers(&self) -> Vec<(String, BreakerState)> {
+        Vec::new()
+    }
 }
 
 /// No partner is configured: every remote check needs a manual verification.
@@ -78,21 +84,33 @@ impl HouseholdVerifier for NoPartners {
 }
 
 /// The household check through the partner instance of the party's hukou region: a signed
-/// request, retried on transport failures, whose signed answer is checked.
+/// request, retried on transport failures, whose signed answer is checked. Each partner has
+/// its limit of calls in flight and its circuit breaker ([`Guards`]): a call beyond the limit
+/// or to an open breaker is `partner_unavailable` at once.
 pub struct PartnerVerifier {
     pub partners: Arc<Partners>,
     pub agent: ureq::Agent,
+    pub guards: Guards,
 }
 
 impl PartnerVerifier {
-    /// A verifier with an HTTP agent of the configured timeouts.
-    pub fn new(partners: Arc<Partners>) -> PartnerVerifier {
+    /// A verifier with an HTTP agent of the configured timeouts and `guard` for each partner.
+    pub fn new(partners: Arc<Partners>, guard: GuardConfig) -> PartnerVerifier {
         let agent = client::agent(partners.connect_timeout, partners.timeout);
-        PartnerVerifier { partners, agent }
+        let guards = Guards::new(&partners.directory, guard, Arc::new(SystemClock));
+        PartnerVerifier {
+            partners,
+            agent,
+            guards,
+        }
     }
 }
 
 impl HouseholdVerifier for PartnerVerifier {
+    fn breakers(&self) -> Vec<(String, BreakerState)> {
+        self.guards.states()
+    }
+
     fn partner_of(&self, hukou: &str) -> Option<String> {
         self.partners
             .directory
@@ -118,9 +136,14 @@ impl HouseholdVerifier for PartnerVerifier {
         };
         let body = serde_json::to_vec(&request)
             .map_err(|e| VerifyError::Unavailable(format!("{}: {e}", peer.name)))?;
-        let (_, bytes) = client::call_with_retries(
+        let guard = self
+            .guards
+            .of(&peer.name)
+            .ok_or(VerifyError::NoPartnerInstance)?;
+        let (_, bytes) = client::call_guarded(
             &self.partners,
             &self.agent,
+            guard,
             peer,
             "POST",
             "/v1/partner/household-verifications",

@@ -1,7 +1,9 @@
 //! Prometheus metrics: requests by route template and status, latency histograms, pool gauges.
 
+use hunyin_partner::guard::BreakerState;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 /// The `method` label of a request method.
@@ -28,6 +30,7 @@ pub struct Metrics {
     outbox_retries: IntCounterVec,
     outbox_failed: IntCounterVec,
     outbox_pending: IntGauge,
+    partner_circuit: IntGaugeVec,
 }
 
 impl Metrics {
@@ -77,6 +80,14 @@ impl Metrics {
             "Outbox messages not yet delivered (as of the worker's last round)",
         )
         .expect("valid metric");
+        let partner_circuit = IntGaugeVec::new(
+            Opts::new(
+                "partner_circuit_state",
+                "Circuit breaker of each partner: 0 closed, 1 open, 2 half-open",
+            ),
+            &["partner"],
+        )
+        .expect("valid metric");
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -86,6 +97,7 @@ impl Metrics {
             Box::new(outbox_retries.clone()),
             Box::new(outbox_failed.clone()),
             Box::new(outbox_pending.clone()),
+            Box::new(partner_circuit.clone()),
         ] {
             registry.register(c).expect("metric registered once");
         }
@@ -99,6 +111,16 @@ impl Metrics {
             outbox_retries,
             outbox_failed,
             outbox_pending,
+            partner_circuit,
+        }
+    }
+
+    /// Sets each partner's circuit gauge (the directory's partners: a bounded set).
+    pub fn partner_circuits(&self, states: &[(String, BreakerState)]) {
+        for (partner, state) in states {
+            self.partner_circuit
+                .with_label_values(&[partner.as_str()])
+                .set(state.gauge());
         }
     }
 

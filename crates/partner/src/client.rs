@@ -132,26 +132,42 @@ pub fn call(
     Ok((status, body))
 }
 
-/// [`call`] again after transport failures, with a doubling backoff, at most `retries` more
-/// times. Only for idempotent operations.
-pub fn call_with_retries(
+/// Why a guarded call gave no usable answer: shed before any traffic, or the call's own error.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GuardedError {
+    #[error("not called: {0}")]
+    Shed(crate::guard::Shed),
+    #[error(transparent)]
+    Call(CallError),
+}
+
+/// [`call`] through the partner's guard, again after transport failures with a doubling
+/// backoff, at most `retries` more times (only for idempotent operations). It takes a place
+/// among the partner's calls in flight, held for every attempt, and the breaker's leave before
+/// each attempt, told how it went. A refusal (a signed 4xx) is an answer: the partner is alive.
+pub fn call_guarded(
     partners: &Partners,
     agent: &ureq::Agent,
+    guard: &crate::guard::PeerGuard,
     peer: &Peer,
     method: &str,
     path: &str,
     body: Option<&[u8]>,
-) -> Result<(u16, Vec<u8>), CallError> {
+) -> Result<(u16, Vec<u8>), GuardedError> {
+    let _slot = guard.limit.enter().map_err(GuardedError::Shed)?;
     let mut attempt = 0;
     loop {
-        match call(partners, agent, peer, method, path, body) {
+        let leave = guard.breaker.attempt().map_err(GuardedError::Shed)?;
+        let result = call(partners, agent, peer, method, path, body);
+        leave.done(matches!(result, Ok(_) | Err(CallError::Refused(..))));
+        match result {
             Err(CallError::Transport(e)) if attempt < partners.retries => {
                 let wait = partners.retry_backoff * 2u32.saturating_pow(attempt);
                 tracing::info!(partner = %peer.name, attempt, error = %e, "partner call failed; retrying");
                 std::thread::sleep(wait);
                 attempt += 1;
             }
-            other => return other,
+            other => return other.map_err(GuardedError::Call),
         }
     }
 }

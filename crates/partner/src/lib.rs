@@ -5,6 +5,7 @@
 
 pub mod client;
 pub mod directory;
+pub mod guard;
 pub mod httpsig;
 pub mod keys;
 pub mod sfv;

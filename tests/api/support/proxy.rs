@@ -135,3 +135,40 @@ pub fn start_slow(target: String, delay: std::time::Duration) -> u16 {
         },
     )
 }
+
+/// A partner instance that accepts connections and never answers: it reads what it is sent
+/// and holds the connection until the caller gives up. It counts the connections it received.
+pub struct Hanging {
+    pub port: u16,
+    accepted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Hanging {
+    pub fn start() -> Hanging {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let accepted = std::sync::Arc::new(AtomicUsize::new(0));
+        let seen = accepted.clone();
+        let port = listen(
+            || None,
+            move |mut inbound, _| {
+                seen.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    use tokio::io::AsyncReadExt;
+                    let mut buf = vec![0u8; 16 * 1024];
+                    while let Ok(1..) = inbound.read(&mut buf).await {}
+                }
+            },
+        );
+        Hanging { port, accepted }
+    }
+
+    /// Its base URL.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// How many connections it has received so far.
+    pub fn connections(&self) -> usize {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}

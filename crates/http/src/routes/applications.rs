@@ -115,16 +115,18 @@ pub async fn run_checks(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let reference = path.into_inner();
-    let v = with_db(state, move |c, st| {
+    // No pooled connection is held while a partner is asked: the use case takes one to read
+    // and another to write, on this blocking thread.
+    let v = web::block(move || {
         hunyin_app::checks::run(
-            c,
+            &state.pool,
             &staff,
-            st.verifier.as_ref(),
-            &st.region_prefix,
+            state.verifier.as_ref(),
+            &state.region_prefix,
             &reference,
         )
     })
-    .await?;
+    .await??;
     Ok(private(StatusCode::OK, v))
 }
 

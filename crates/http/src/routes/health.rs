@@ -58,6 +58,7 @@ pub async fn metrics(
         }
     }
     let pool = state.pool.state();
+    state.metrics.partner_circuits(&state.verifier.breakers());
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(

@@ -4,21 +4,22 @@
 
 use serde::Serialize;
 
-use hunyin_domain::mask::mask;
 use hunyin_domain::Status;
-use hunyin_partner::wire::PURPOSE_MARRIAGE_REGISTRATION;
+use hunyin_store::appointments::Appointment;
 use hunyin_store::appointments::PartyRow;
-use hunyin_store::appointments::{self, Appointment};
 use hunyin_store::household::{self, Check};
-use hunyin_store::{self as db, married, DbConn};
+use hunyin_store::{self as db, DbConn};
 
 use crate::applications::{audit_application, invalid_transition, load};
 use crate::audit::Details;
 use crate::auth::Staff;
 use crate::error::{AppError, InvalidParam};
-use crate::verification::{Answer, Case, HouseholdVerifier, Subject};
+use crate::verification::Answer;
 
 pub use hunyin_domain::marital::may_marry;
+pub use run::run;
+
+mod run;
 
 pub(crate) fn checked_in(
     conn: &mut DbConn,
@@ -133,88 +134,6 @@ pub(crate) fn summary(conn: &mut DbConn, app: &Appointment) -> Result<ChecksView
         history: all,
         cleared,
     })
-}
-
-/// Runs the checks of both parties of a checked-in application and stores them.
-pub fn run(
-    conn: &mut DbConn,
-    staff: &Staff,
-    verifier: &dyn HouseholdVerifier,
-    region_prefix: &str,
-    reference: &str,
-) -> Result<ChecksView, AppError> {
-    let app = checked_in(conn, staff, reference, "run household checks")?;
-    let parties = appointments::parties(conn, app.id)?;
-    let mut results = Vec::new();
-    for p in &parties {
-        let mut partner = None;
-        // This region's records are always consulted by ID number, whatever hukou was declared.
-        let record = household::find(conn, &p.id_number)?;
-        let check = if married::is_married(conn, &p.id_number)? {
-            Check {
-                marital_status: Some("married".into()),
-                reason: Some("married".into()),
-                ..blank(&app, staff, p.idx, "registrations")
-            }
-        } else if record.is_some() || p.hukou_division_code.starts_with(region_prefix) {
-            let answer = Answer {
-                found: record.is_some(),
-                name_matches: record.as_ref().is_some_and(|r| r.name == p.name),
-                hukou_division_code: record.as_ref().map(|r| r.hukou_division_code.clone()),
-                marital_status: record.as_ref().map(|r| r.marital_status.clone()),
-                pending_application: false,
-            };
-            judge("local_register", p, &answer, &app, staff)
-        } else {
-            let subject = Subject {
-                id_number: p.id_number.clone(),
-                name: p.name.clone(),
-                hukou_division_code: p.hukou_division_code.clone(),
-            };
-            let case = Case {
-                office_id: app.office_id.clone(),
-                application_reference: app.reference.clone(),
-                registrar_id: staff.id,
-            };
-            partner = verifier.partner_of(&p.hukou_division_code);
-            match verifier.verify(&subject, &case) {
-                Ok(answer) => judge("partner", p, &answer, &app, staff),
-                Err(e) => Check {
-                    outcome: "unavailable".into(),
-                    reason: Some(e.code().to_owned()),
-                    ..blank(&app, staff, p.idx, "partner")
-                },
-            }
-        };
-        tracing::info!(
-            reference = %app.reference,
-            person = %mask(&p.id_number),
-            source = %check.source,
-            outcome = %check.outcome,
-            "household check"
-        );
-        results.push((check, mask(&p.id_number), partner));
-    }
-    db::write_tx(conn, |c| -> Result<(), AppError> {
-        for (check, masked, partner) in &results {
-            household::record_check(c, check)?;
-            audit_application(
-                c,
-                staff,
-                app.id,
-                "household.checked",
-                Details::none()
-                    .with("person", masked)
-                    .with("source", &check.source)
-                    .with("outcome", &check.outcome)
-                    .with("reason", &check.reason)
-                    .with("partner", partner)
-                    .with("purpose", PURPOSE_MARRIAGE_REGISTRATION),
-            )?;
-        }
-        Ok(())
-    })?;
-    summary(conn, &app)
 }
 
 /// A manual verification of one party's paper 户口簿, allowed only when no instance could answer
