@@ -89,11 +89,14 @@ async fn ceilings_and_reads(o: &Opts, dir: &Path, t: &mut Table) -> Res<(u64, u6
     reads::reads_and_signatures(o, dir, t).await
 }
 
-/// The three surges; returns the peak memory (KiB) of the SQLite one.
+/// The four surges; returns the peak memory (KiB) of the SQLite one.
 async fn surges(o: &Opts, dir: &Path, t: &mut Table) -> Res<u64> {
     let sqlite = Db::sqlite(dir, "surge");
     let one = Surge::new("SQLite, 1 instance", 1, false);
     let peak = surge::surge(o, &sqlite, dir, t, &one).await?;
+    let sqlite_kill = Db::sqlite(dir, "surge-kill");
+    let restart = Surge::new("SQLite, 1 instance, kill -9 and restart", 1, true);
+    surge::surge(o, &sqlite_kill, dir, t, &restart).await?;
     let pg = Db::postgres(&o.pg, "surge3")?;
     let three = Surge::new("PostgreSQL, 3 instances", 3, false);
     surge::surge(o, &pg, dir, t, &three).await?;
