@@ -67,8 +67,12 @@ async fn main() {
 }
 
 /// The full run measures ceilings, reads and memory and writes BENCHMARKS.md; `--ci` only
-/// checks that the surges lose and overbook nothing.
+/// checks that the surges lose and overbook nothing; `--starvation` measures only that part.
 async fn run(o: &Opts, dir: &Path, t: &mut Table) -> Res<()> {
+    if o.starvation {
+        starvation::public_reads_under_pressure(o, dir, t).await?;
+        return t.failed();
+    }
     let memory = if o.ci {
         None
     } else {
