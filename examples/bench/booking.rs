@@ -12,10 +12,14 @@ use crate::people::couple;
 use crate::report::{p50_p99, pct, Table};
 use crate::{inprocess, Res};
 
-/// `n` bookings in-process, then `n` by 16 HTTP clients on the same database.
+/// `n` bookings in-process, then `n` by 16 HTTP clients on the same database. On SQLite, the
+/// in-process loop also runs with `synchronous = NORMAL`, right after the first (the figures
+/// of a shared machine drift).
 pub async fn booking_vs_ceiling(o: &Opts, db: &Db, dir: &Path, t: &mut Table, n: usize) -> Res<()> {
     let env = bench_env();
-    let ceiling = inprocess::booking_ceiling(&db.url, &env, n)?;
+    let ceiling = inprocess::booking_ceiling(&db.url, &env, n, "")?;
+    let sqlite = db.engine() == "SQLite";
+    let normal = sqlite.then(|| normal_ceiling(dir, n)).transpose()?;
     let name = format!("http-{}", db.engine());
     let (server, _) = start(&o.bin, db, dir, &name, &env, None)?;
     let (rate, out) = book_over_http(&server, ceiling.http_slot, n).await;
@@ -31,7 +35,23 @@ pub async fn booking_vs_ceiling(o: &Opts, db: &Db, dir: &Path, t: &mut Table, n:
         format!("{:.0}/s", ceiling.per_sec),
         pct(rate, ceiling.per_sec),
     );
+    if let Some(normal) = normal {
+        t.row(
+            "booking, SQLite in-process: synchronous=FULL (the service) vs NORMAL",
+            format!("{:.0}/s", ceiling.per_sec),
+            format!("{normal:.0}/s"),
+            pct(ceiling.per_sec, normal),
+        );
+    }
     Ok(())
+}
+
+/// The in-process rate on a fresh SQLite file whose connection the bench sets to
+/// `synchronous = NORMAL` (what the service ran before FULL; not a setting of the service).
+fn normal_ceiling(dir: &Path, n: usize) -> Res<f64> {
+    let db = Db::sqlite(dir, "ceiling-normal");
+    let setup = "PRAGMA synchronous = NORMAL";
+    Ok(inprocess::booking_ceiling(&db.url, &bench_env(), n, setup)?.per_sec)
 }
 
 /// Bookings (201) per second of `n` distinct couples into `slot`.

@@ -2,7 +2,8 @@
 //!
 //! --bin PATH (default target/release/hunyin), --pg URL (PostgreSQL server; default
 //! postgres://postgres:postgres@127.0.0.1:5432/postgres), --scale F (share of the 5-20 surge,
-//! default 0.25), --ci (small scale, surge and survival only, no BENCHMARKS.md).
+//! default 0.25), --ci (small scale, surge and survival only, no BENCHMARKS.md), --starvation
+//! (only the public reads during a sign-in flood and a hanging partner, no BENCHMARKS.md).
 
 use std::path::PathBuf;
 
@@ -11,6 +12,7 @@ pub struct Opts {
     pub pg: String,
     pub scale: f64,
     pub ci: bool,
+    pub starvation: bool,
 }
 
 impl Default for Opts {
@@ -20,6 +22,7 @@ impl Default for Opts {
             pg: "postgres://postgres:postgres@127.0.0.1:5432/postgres".into(),
             scale: 0.25,
             ci: false,
+            starvation: false,
         }
     }
 }
@@ -41,6 +44,11 @@ fn parse(args: &[String]) -> Opts {
                 // Small enough for CI's time; a later --scale still wins.
                 o.ci = true;
                 o.scale = 0.02;
+                i += 1;
+                continue;
+            }
+            "--starvation" => {
+                o.starvation = true;
                 i += 1;
                 continue;
             }

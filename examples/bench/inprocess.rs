@@ -79,9 +79,14 @@ pub struct Ceiling {
 
 /// Seeds the database at `url` and books `n` distinct couples into one slot of 姑苏 by calling
 /// `booking::book` in a loop on one connection: the same transaction as HTTP, without HTTP.
-pub fn booking_ceiling(url: &str, env: &[(String, String)], n: usize) -> Res<Ceiling> {
+/// `setup` runs first on that connection (SQL; "" for none): the bench's own
+/// `PRAGMA synchronous = NORMAL`, to measure what the service's FULL costs.
+pub fn booking_ceiling(url: &str, env: &[(String, String)], n: usize, setup: &str) -> Res<Ceiling> {
     let s = settings(url, env);
     let mut conn = connect(url);
+    if !setup.is_empty() {
+        diesel::connection::SimpleConnection::batch_execute(&mut conn, setup).map_err(text)?;
+    }
     seed::prepare(&mut conn, &s)?;
     let policy = seed::load_policy(&s)?;
     let scheduling = wiring::scheduling(&s.booking)?;

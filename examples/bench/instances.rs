@@ -40,6 +40,14 @@ impl Db {
         })
     }
 
+    /// The same database, without dropping it when this handle goes.
+    pub fn handle(&self) -> Db {
+        Db {
+            url: self.url.clone(),
+            pg: None,
+        }
+    }
+
     pub fn engine(&self) -> &'static str {
         if self.pg.is_some() {
             "PostgreSQL"
@@ -134,7 +142,12 @@ pub fn start(
 ) -> Res<(Server, Duration)> {
     let port = free_port();
     let mail_dir = dir.join(format!("mail-{name}"));
-    let log = std::fs::File::create(dir.join(format!("{name}.log"))).map_err(text)?;
+    // Appended: an instance started again after a kill -9 keeps the first one's log.
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join(format!("{name}.log")))
+        .map_err(text)?;
     let began = Instant::now();
     let child = hunyin(bin, config, db)
         .arg("serve")

@@ -2,7 +2,8 @@
 //! request of a run and recording its latency and outcome.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -184,4 +185,21 @@ pub async fn read_rate(
         .await
         .unwrap_or_default();
     (out.count() as f64 / began.elapsed().as_secs_f64(), out)
+}
+
+/// GET `url` from `concurrency` clients for as long as `load` runs: `load`'s output and the
+/// outcomes of the reads.
+pub async fn reads_during<F: Future>(
+    url: String,
+    concurrency: usize,
+    load: F,
+) -> (F::Output, Outcomes) {
+    let c = client();
+    let stop = Arc::new(AtomicBool::new(false));
+    let done = stop.clone();
+    let make = move |_| (!done.load(Ordering::Relaxed)).then(|| c.get(&url));
+    let reads = tokio::spawn(drive(usize::MAX / 2, concurrency, make, None));
+    let out = load.await;
+    stop.store(true, Ordering::Relaxed);
+    (out, reads.await.unwrap_or_default())
 }

@@ -1,7 +1,7 @@
 //! The project's benchmark and survival checks: real `hunyin` processes on loopback, a load
 //! generator, and the database read back afterwards. Every speed figure is a ratio to a ceiling
-//! measured in the same run; the correctness figures (overbooked seats, lost bookings, lost or
-//! duplicated mail) must be 0 and fail the run otherwise.
+//! measured in the same run; the correctness figures (overbooked seats, lost bookings, lost
+//! mail, public reads answered 5xx) must be 0 and fail the run otherwise.
 //!
 //!   cargo build --release --bins --examples && target/release/examples/bench   # writes BENCHMARKS.md
 //!   target/debug/examples/bench --ci --bin target/debug/hunyin --pg URL  # small scale, for CI
@@ -9,11 +9,14 @@
 //! Options: see `cli.rs`. The modules: `cli` (arguments), `instances` (databases and server
 //! processes), `people` (distinct couples), `load` (the load generator), `booking` (HTTP against
 //! the in-process ceiling), `reads` and `registered` (read routes on a registered couple),
-//! `surge`, `survival` (kill -9) and `readback` (the 5-20 surge and its checks), `report` (the
-//! table and BENCHMARKS.md), and `inprocess`, the only module that calls the `hunyin` library.
+//! `starvation` and `hanging` (public reads during a sign-in flood and a partner that never
+//! answers), `surge`, `survival` (kill -9, and restart of a single instance) and `readback`
+//! (the 5-20 surge and its checks), `report` (the table and BENCHMARKS.md), and `inprocess`,
+//! the only module that calls the `hunyin` library.
 
 mod booking;
 mod cli;
+mod hanging;
 mod inprocess;
 mod instances;
 mod load;
@@ -22,6 +25,7 @@ mod readback;
 mod reads;
 mod registered;
 mod report;
+mod starvation;
 mod surge;
 mod survival;
 
@@ -63,8 +67,12 @@ async fn main() {
 }
 
 /// The full run measures ceilings, reads and memory and writes BENCHMARKS.md; `--ci` only
-/// checks that the surges lose and overbook nothing.
+/// checks that the surges lose and overbook nothing; `--starvation` measures only that part.
 async fn run(o: &Opts, dir: &Path, t: &mut Table) -> Res<()> {
+    if o.starvation {
+        starvation::public_reads_under_pressure(o, dir, t).await?;
+        return t.failed();
+    }
     let memory = if o.ci {
         None
     } else {
@@ -75,7 +83,7 @@ async fn run(o: &Opts, dir: &Path, t: &mut Table) -> Res<()> {
         report::memory_row(t, idle, reads_peak, surge_peak);
         report::write(o, t);
     }
-    Ok(())
+    t.failed()
 }
 
 /// Booking against its in-process ceiling on both engines, then the read routes; returns the
@@ -86,14 +94,19 @@ async fn ceilings_and_reads(o: &Opts, dir: &Path, t: &mut Table) -> Res<(u64, u6
     booking::booking_vs_ceiling(o, &sqlite, dir, t, n).await?;
     let pg = Db::postgres(&o.pg, "ceiling")?;
     booking::booking_vs_ceiling(o, &pg, dir, t, n).await?;
-    reads::reads_and_signatures(o, dir, t).await
+    let memory = reads::reads_and_signatures(o, dir, t).await?;
+    starvation::public_reads_under_pressure(o, dir, t).await?;
+    Ok(memory)
 }
 
-/// The three surges; returns the peak memory (KiB) of the SQLite one.
+/// The four surges; returns the peak memory (KiB) of the SQLite one.
 async fn surges(o: &Opts, dir: &Path, t: &mut Table) -> Res<u64> {
     let sqlite = Db::sqlite(dir, "surge");
     let one = Surge::new("SQLite, 1 instance", 1, false);
     let peak = surge::surge(o, &sqlite, dir, t, &one).await?;
+    let sqlite_kill = Db::sqlite(dir, "surge-kill");
+    let restart = Surge::new("SQLite, 1 instance, kill -9 and restart", 1, true);
+    surge::surge(o, &sqlite_kill, dir, t, &restart).await?;
     let pg = Db::postgres(&o.pg, "surge3")?;
     let three = Surge::new("PostgreSQL, 3 instances", 3, false);
     surge::surge(o, &pg, dir, t, &three).await?;

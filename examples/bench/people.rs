@@ -7,6 +7,11 @@ use crate::inprocess;
 
 /// The `n`th distinct person with 苏州 姑苏 hukou (valid GB 11643 number).
 pub fn person(n: u64, male: bool) -> String {
+    person_of("320508", n, male)
+}
+
+/// The `n`th distinct person whose number begins with the six-digit `division`.
+pub fn person_of(division: &str, n: u64, male: bool) -> String {
     let seq = n * 2 + u64::from(male);
     let birth = format!(
         "19{:02}{:02}{:02}",
@@ -14,7 +19,7 @@ pub fn person(n: u64, male: bool) -> String {
         1 + (seq / 1000) % 12,
         1 + (seq / 12_000) % 28
     );
-    let body = format!("320508{birth}{:03}", seq % 1000);
+    let body = format!("{division}{birth}{:03}", seq % 1000);
     let arr: [u8; 17] = body.as_bytes().try_into().unwrap();
     format!("{body}{}", inprocess::check_character(&arr))
 }

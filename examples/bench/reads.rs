@@ -24,7 +24,7 @@ pub async fn reads_and_signatures(o: &Opts, dir: &Path, t: &mut Table) -> Res<(u
     let db = Db::sqlite(dir, "reads");
     let key = inprocess::new_key()?;
     let config = registered::write_config(dir, &key)?;
-    registered::prepare(o, &db, &config, dir)?;
+    registered::prepare(o, &db, &config, &registered::write_residents(dir)?)?;
     let cold = cold_start(o, dir)?;
     let (server, _) = start(&o.bin, &db, dir, "reads", &bench_env(), Some(&config))?;
     let idle = server.memory_kib("VmRSS");

@@ -30,10 +30,9 @@ pub fn write_config(dir: &Path, henan: &SigningKey) -> Res<PathBuf> {
     Ok(config)
 }
 
-/// Migrates `db` and puts the couple in the household register and a registrar "bench" in
-/// 姑苏, through the binary's own commands.
-pub fn prepare(o: &Opts, db: &Db, config: &Path, dir: &Path) -> Res<()> {
-    let csv_path = write_residents(dir)?;
+/// Migrates `db` and puts the residents of the household export `residents` in the register
+/// and a registrar "bench" in 姑苏, through the binary's own commands.
+pub fn prepare(o: &Opts, db: &Db, config: &Path, residents: &Path) -> Res<()> {
     let cli = |args: &[&str], stdin| run_cli(&o.bin, config, db, args, stdin);
     cli(&["migrate"], None)?;
     let as_of = hunyin_app::clock::today().to_string();
@@ -41,7 +40,7 @@ pub fn prepare(o: &Opts, db: &Db, config: &Path, dir: &Path) -> Res<()> {
         &[
             "household",
             "import",
-            csv_path.to_str().unwrap(),
+            residents.to_str().unwrap(),
             "--as-of",
             &as_of,
         ],
@@ -53,7 +52,7 @@ pub fn prepare(o: &Opts, db: &Db, config: &Path, dir: &Path) -> Res<()> {
 }
 
 /// The couple as unmarried residents of 姑苏, in the household import's CSV.
-fn write_residents(dir: &Path) -> Res<PathBuf> {
+pub fn write_residents(dir: &Path) -> Res<PathBuf> {
     let (he, she) = (person(COUPLE, true), person(COUPLE, false));
     let csv_path = dir.join("reads-residents.csv");
     std::fs::write(&csv_path, format!(
@@ -98,15 +97,15 @@ pub async fn register_couple(server: &Server) -> Res<String> {
     Ok(number.to_owned())
 }
 
-/// A signed-in registrar of the reads server.
-struct Registrar<'a> {
+/// A signed-in registrar ("bench") of a server.
+pub struct Registrar<'a> {
     server: &'a Server,
     client: reqwest::Client,
     token: String,
 }
 
 impl<'a> Registrar<'a> {
-    async fn sign_in(server: &'a Server) -> Res<Registrar<'a>> {
+    pub async fn sign_in(server: &'a Server) -> Res<Registrar<'a>> {
         let client = client();
         let session = json_of(
             client
@@ -123,8 +122,23 @@ impl<'a> Registrar<'a> {
     }
 
     /// POSTs `body` to `path` and returns the answer, whatever its status.
-    async fn post(&self, path: &str, body: Value) -> Res<Value> {
+    pub async fn post(&self, path: &str, body: Value) -> Res<Value> {
         let req = self.client.post(self.server.url(path));
         json_of(req.bearer_auth(&self.token).json(&body)).await
+    }
+
+    /// POSTs `body` to `path`: the status and the error `code` of a problem ("200",
+    /// "503 database_unavailable"), or "connection error".
+    pub async fn outcome(&self, path: &str, body: Value) -> String {
+        let req = self.client.post(self.server.url(path));
+        let Ok(r) = req.bearer_auth(&self.token).json(&body).send().await else {
+            return "connection error".into();
+        };
+        let status = r.status().as_u16();
+        let body: Value = r.json().await.unwrap_or(Value::Null);
+        match body["code"].as_str() {
+            Some(code) if status >= 400 => format!("{status} {code}"),
+            _ => status.to_string(),
+        }
     }
 }

@@ -6,16 +6,34 @@ use std::time::Duration;
 use crate::cli::Opts;
 use crate::load::Outcomes;
 
-/// The rows so far: measure, value, ceiling or base, ratio.
+/// The rows so far (measure, value, ceiling or base, ratio), and the figures that must be 0
+/// but were not (the run fails once the table is written, so that it shows them).
 #[derive(Default)]
 pub struct Table {
     rows: Vec<[String; 4]>,
+    failures: Vec<String>,
 }
 
 impl Table {
     pub fn row(&mut self, what: &str, value: String, ceiling: String, ratio: String) {
         print_line(what, &value, &ceiling, &ratio);
         self.rows.push([what.into(), value, ceiling, ratio]);
+    }
+
+    /// Notes a failure unless `n` is 0.
+    pub fn must_be_zero(&mut self, what: &str, n: u64) {
+        if n != 0 {
+            self.failures.push(format!("{what}: {n}"));
+        }
+    }
+
+    /// The failures noted, if any.
+    pub fn failed(&self) -> Result<(), String> {
+        if self.failures.is_empty() {
+            Ok(())
+        } else {
+            Err(self.failures.join("; "))
+        }
     }
 }
 
@@ -119,11 +137,23 @@ fn machine() -> String {
 const NOTES: &str = "\n## How to read it\n\n\
 - *booking*: distinct couples booking one hot slot; the ceiling is `booking::book` — the same transaction \
 (slot row, conditional seat update, appointment, parties, outbox mail, audit) — called in a loop on one \
-connection in the benchmark process, no HTTP.\n\
+connection in the benchmark process, no HTTP. *synchronous*: the same loop on a fresh SQLite file whose \
+connection the benchmark sets to `synchronous = NORMAL` (what the service ran before FULL; not a setting of \
+the service).\n\
 - *reads*: 16 clients for a few seconds against one server; the base is `GET /healthz` of the same server.\n\
+- *starvation*: one SQLite server with the shipped pool (10 connections, 2 s to get one) and partner timeouts \
+(2 s connect, 5 s per attempt, 2 retries). 4 clients read `GET /v1/offices/{id}` for 3 s idle, then for as long \
+as each load lasts; its 5xx must be 0 (the run fails otherwise, after writing this file). The *sign-in flood*: \
+2,000 `POST /v1/registrar/sessions` at 128 concurrency, each for its own unknown username (the decoy hash \
+runs every time) from its own `X-Forwarded-For` address, the sign-in limit on (trusted proxy) but never \
+reached. The *hanging partner*: peer `henan` is a listener of the benchmark that accepts connections and never \
+answers; ten household checks at once of couples with a 河南 party; `conns` counts the connections it accepted.\n\
 - *surge*: 100 offices with 10 slots each on one day; three attempts per seat, each by a distinct couple for a \
 random office and slot, from 64 concurrent connections posing as many clients (`X-Forwarded-For`, limits 20/min, \
 burst 10). Afterwards the database and the mail folders are read back: every 2xx booking must exist, no slot may \
 hold more than its capacity, every booking's confirmation must have been mailed; duplicates are counted.\n\
 - *kill -9*: at 40 % of the attempts one of the three instances is killed; its claimed outbox messages are taken \
-over by the survivors when their lease (5 s here) ends.\n";
+over by the survivors when their lease (10 s here) ends. *SQLite, kill -9 and restart*: the single instance is \
+killed at 40 % and started again on the same file and mail folder (new requests wait meanwhile, as behind a proxy \
+that holds them; those in flight fail as connection errors); the new process delivers what the killed one had \
+claimed once the lease ends. A kill -9 loses no commit even with NORMAL; what FULL adds is a power loss's.\n";

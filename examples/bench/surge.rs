@@ -1,6 +1,7 @@
 //! The 5-20 surge: 100 offices, 10 slots each on one day, three attempts per seat by distinct
 //! couples from many clients, against one or more servers on one database; optionally kill -9
-//! one of them at 40 % of the attempts. Then the database and the mail are read back.
+//! one of them at 40 % of the attempts (a single instance: kill -9 and start it again on the same
+//! database and mail folder). Then the database and the mail are read back.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -13,14 +14,14 @@ use crate::load::{client, drive, json_of, Outcomes};
 use crate::people::couple;
 use crate::readback::{read_back, Readback};
 use crate::report::{p50_p99, Table};
-use crate::survival::{reap, survivors_peak, Live};
+use crate::survival::{reap, survivors_peak, Again, Live, Restarted};
 use crate::{text, Res};
 
 /// One surge of the run.
 pub struct Surge<'a> {
     label: &'a str,
     instances: usize,
-    /// Kill the first instance at 40 % of the attempts.
+    /// Kill the first instance at 40 % of the attempts (a single instance is started again).
     kill: bool,
 }
 
@@ -70,9 +71,16 @@ pub async fn surge(o: &Opts, db: &Db, dir: &Path, t: &mut Table, s: &Surge<'_>) 
     let mut servers = start_all(o, db, dir, s, &config)?;
     let day_slots = day_slots(&servers[0]).await?;
     let live = Live::new(&servers);
-    let hook = s
-        .kill
-        .then(|| live.kill_first_at(size.attempts * 2 / 5, &servers[0]));
+    let restarted = Restarted::default();
+    let at = size.attempts * 2 / 5;
+    let hook = match (s.kill, s.instances) {
+        (false, _) => None,
+        (true, 1) => {
+            let again = Again::new(&o.bin, db, dir, format!("{}-0", s.slug()), &config);
+            Some(live.restart_first_at(at, &servers[0], again, restarted.clone()))
+        }
+        (true, _) => Some(live.kill_first_at(at, &servers[0])),
+    };
     let make = bookings(live, day_slots, &size);
     let began = Instant::now();
     let out = drive(size.attempts, 64, make, hook).await;
@@ -80,10 +88,17 @@ pub async fn surge(o: &Opts, db: &Db, dir: &Path, t: &mut Table, s: &Surge<'_>) 
     if s.kill {
         reap(&mut servers[0]);
     }
+    if let Some((again, down)) = restarted.lock().unwrap().take() {
+        println!(
+            "  started again after the kill -9 in {:.0} ms",
+            down.as_secs_f64() * 1e3
+        );
+        servers[0] = again?;
+    }
     let back = read_back(db, &servers, &out).await?;
     report(t, s, &size, &out, &back, took);
     back.check(s.label, size.seats, out.fives())?;
-    Ok(survivors_peak(&servers, s.kill))
+    Ok(survivors_peak(&servers, s.kill && s.instances > 1))
 }
 
 /// The offices (cycling through the current county-level divisions of 江苏) and a
