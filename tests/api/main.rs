@@ -26,6 +26,7 @@ mod partner_refusals;
 mod partner_status;
 mod partner_unavailable;
 mod privacy;
+mod owner_only_files;
 mod problems;
 mod registrar;
 mod registration;
