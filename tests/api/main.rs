@@ -22,6 +22,7 @@ mod outbox_lease;
 mod partner_federation;
 mod partner_interop;
 mod partner_leaks;
+mod partner_deliveries_scope;
 mod partner_refusals;
 mod partner_status;
 mod partner_unavailable;

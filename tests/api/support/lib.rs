@@ -15,3 +15,5 @@ pub use hunyin_http::routes;
 pub use hunyin_partner::{client, httpsig, keys, Partners};
 pub use hunyin_store as db;
 pub use hunyin_store::schema;
+pub use hunyin_app::outbox::OutboxMessage;
+pub use hunyin_partner::wire;
