@@ -166,6 +166,29 @@ pub fn pending(conn: &mut DbConn) -> QueryResult<i64> {
         .get_result(conn)
 }
 
+/// What a delivered message keeps of its payload after the retention.
+pub const REDACTED: &str = r#"{"redacted":true}"#;
+
+/// Replaces the payload (and last error) of messages delivered before `cutoff` with
+/// [`REDACTED`], once; the rows stay. Returns how many.
+pub fn redact_delivered_before(
+    conn: &mut DbConn,
+    cutoff: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        outbox::table
+            .filter(outbox::delivered_at.lt(cutoff))
+            .filter(outbox::redacted_at.is_null()),
+    )
+    .set((
+        outbox::payload.eq(REDACTED),
+        outbox::last_error.eq(None::<String>),
+        outbox::redacted_at.eq(now),
+    ))
+    .execute(conn)
+}
+
 /// One message as shown to supervisors.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = outbox)]
@@ -193,6 +216,7 @@ pub fn of_kind(
     let mut q = outbox::table
         .filter(outbox::kind.eq(kind))
         .filter(outbox::office_id.eq(office_id))
+        .filter(outbox::redacted_at.is_null())
         .select(Row::as_select())
         .order(outbox::id.desc())
         .limit(limit)

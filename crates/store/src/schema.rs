@@ -91,6 +91,7 @@ diesel::table! {
         delivered_at -> Nullable<Timestamp>,
         failed_at -> Nullable<Timestamp>,
         office_id -> Nullable<Text>,
+        redacted_at -> Nullable<Timestamp>,
     }
 }
 
