@@ -1,8 +1,9 @@
 //! The sweep, one round at `now`: what is over is closed (no-shows), and what is no longer
 //! needed is dropped — partner nonces that can no longer be accepted, staff sessions expired or
 //! revoked, sign-in failures outside the throttle's window, and the personal payload of
-//! messages delivered longer ago than the retention (the rows stay, for counts). Each part is
-//! its own write; the binary runs a round periodically and logs the counts.
+//! messages delivered longer ago than the retention (the rows stay, for counts). The no-shows are
+//! one write (with their audit events), the rest another; the binary runs a round periodically
+//! and logs the counts.
 
 use chrono::{Duration, NaiveDateTime};
 use hunyin_store::{self as db, DbConn};
@@ -43,21 +44,15 @@ pub fn run(
 ) -> Result<SweepReport, AppError> {
     let window = Duration::minutes(i64::from(policy.failure_window_minutes));
     let retention = Duration::days(i64::from(policy.outbox_retention_days));
-    Ok(SweepReport {
-        no_shows: crate::booking::sweep_no_shows(conn, now)?,
-        nonces: write(conn, |c| db::partner::purge_nonces(c, now))?,
-        sessions: write(conn, |c| db::staff::purge_sessions(c, now))?,
-        sign_in_failures: write(conn, |c| db::staff::purge_failures(c, now - window))?,
-        outbox_redacted: write(conn, |c| {
-            db::outbox::redact_delivered_before(c, now - retention, now)
-        })?,
+    let no_shows = crate::booking::sweep_no_shows(conn, now)?;
+    // The deletions and the redaction: one short write (few round trips, one lock on SQLite).
+    db::write_tx(conn, |c| -> Result<SweepReport, AppError> {
+        Ok(SweepReport {
+            no_shows,
+            nonces: db::partner::purge_nonces(c, now)?,
+            sessions: db::staff::purge_sessions(c, now)?,
+            sign_in_failures: db::staff::purge_failures(c, now - window)?,
+            outbox_redacted: db::outbox::redact_delivered_before(c, now - retention, now)?,
+        })
     })
-}
-
-/// One statement as its own write transaction.
-fn write(
-    conn: &mut DbConn,
-    f: impl FnOnce(&mut DbConn) -> diesel::QueryResult<usize>,
-) -> Result<usize, AppError> {
-    db::write_tx(conn, |c| f(c).map_err(AppError::from))
 }
