@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{add_resident, couple, nth_person, problem, Counter, TestApp};
+use crate::support::{add_resident, audit_count, couple, nth_person, problem, Counter, TestApp};
 
 const OFFICE: &str = "sz-gusu";
 const ELSEWHERE: &str = "nj-xuanwu";
@@ -71,6 +71,8 @@ async fn certificate_lookups_stay_in_scope_unless_a_purpose_is_stated() {
     let resp = other.get(&lookup_path(&number, "")).await;
     assert_eq!(resp.status(), 403);
     assert_eq!(problem(resp).await["code"], "certificate_out_of_scope");
+    // The refused read is in both offices' trails too.
+    assert_eq!(audit_count(&app, "certificate.read_refused"), 2);
     // A purpose outside the list, or one without its note, is a bad request.
     let resp = other
         .get(&lookup_path(&number, "?purpose=curiosity&note=x"))
