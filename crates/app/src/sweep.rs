@@ -2,8 +2,8 @@
 //! needed is dropped — partner nonces that can no longer be accepted, staff sessions expired or
 //! revoked, sign-in failures outside the throttle's window, and the personal payload of
 //! messages delivered longer ago than the retention (the rows stay, for counts). The no-shows are
-//! one write (with their audit events), the rest another; the binary runs a round periodically
-//! and logs the counts.
+//! one write (with their audit events), the rest one more (`hunyin_store::sweep::purge`); the
+//! binary runs a round periodically and logs the counts.
 
 use chrono::{Duration, NaiveDateTime};
 use hunyin_store::{self as db, DbConn};
@@ -45,14 +45,15 @@ pub fn run(
     let window = Duration::minutes(i64::from(policy.failure_window_minutes));
     let retention = Duration::days(i64::from(policy.outbox_retention_days));
     let no_shows = crate::booking::sweep_no_shows(conn, now)?;
-    // The deletions and the redaction: one short write (few round trips, one lock on SQLite).
-    db::write_tx(conn, |c| -> Result<SweepReport, AppError> {
-        Ok(SweepReport {
-            no_shows,
-            nonces: db::partner::purge_nonces(c, now)?,
-            sessions: db::staff::purge_sessions(c, now)?,
-            sign_in_failures: db::staff::purge_failures(c, now - window)?,
-            outbox_redacted: db::outbox::redact_delivered_before(c, now - retention, now)?,
-        })
+    // The deletions and the redaction: one write (on PostgreSQL one statement), so that the
+    // round holds its pooled connection for as few round trips as before them.
+    let p = db::sweep::purge(conn, now, now - window, now - retention)?;
+    let count = |n: i64| usize::try_from(n).unwrap_or(0);
+    Ok(SweepReport {
+        no_shows,
+        nonces: count(p.nonces),
+        sessions: count(p.sessions),
+        sign_in_failures: count(p.sign_in_failures),
+        outbox_redacted: count(p.outbox_redacted),
     })
 }

@@ -15,6 +15,7 @@ pub mod registration;
 pub mod slots;
 pub mod staff;
 pub mod statistics;
+pub mod sweep;
 
 use std::time::Duration;
 
