@@ -149,6 +149,7 @@ pub struct OutboxSettings {
     pub max_attempts: i32,
     pub retry_base_secs: u64,
     pub retry_max_secs: u64,
+    pub retention_days: u32,
 }
 
 /// `[booking]`: the booking window, the default weekly rule, special openings.

@@ -135,6 +135,7 @@ impl Application {
         tokio::spawn(worker.run());
         tokio::spawn(crate::workers::sweep_loop(
             app,
+            wiring::sweep_policy(&settings),
             Duration::from_secs(settings.sweep.interval_secs),
         ));
         let addr = format!("{}:{}", settings.server.host, settings.server.port);

@@ -2,20 +2,21 @@
 
 use std::time::Duration;
 
-use hunyin_app::mail::Mailer;
+use hunyin_app::mail::{MailDrop, Mailer};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::{FileTransport, SmtpTransport};
+use lettre::SmtpTransport;
 use secrecy::ExposeSecret;
 
 use crate::configuration::{MailSettings, MailTransport, SmtpTls};
 
-/// The configured transport. The file transport's folder is created here.
+/// The configured transport. The file transport's folder is created here (0700, as its files
+/// are 0600: couples' names and addresses are in them).
 pub fn mailer(s: &MailSettings) -> Result<Mailer, String> {
     match s.transport {
         MailTransport::File => {
-            std::fs::create_dir_all(&s.file_dir)
+            let drop = MailDrop::open(std::path::Path::new(&s.file_dir))
                 .map_err(|e| format!("key `mail.file_dir`: {}: {e}", s.file_dir))?;
-            Ok(Mailer::File(FileTransport::new(&s.file_dir)))
+            Ok(Mailer::File(drop))
         }
         MailTransport::Smtp => {
             let builder = match s.smtp_tls {

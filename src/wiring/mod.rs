@@ -9,6 +9,7 @@ mod scheduling;
 use std::sync::Arc;
 
 use hunyin_app::outbox::RetryPolicy;
+use hunyin_app::sweep::SweepPolicy;
 use hunyin_app::verification::{HouseholdVerifier, NoPartners, PartnerVerifier};
 use hunyin_app::{AppContext, StaffPolicy};
 use hunyin_http::ratelimit::RateLimitSettings;
@@ -71,6 +72,15 @@ pub fn retry_policy(s: &Settings) -> RetryPolicy {
         max_attempts: s.outbox.max_attempts,
         retry_base_secs: s.outbox.retry_base_secs,
         retry_max_secs: s.outbox.retry_max_secs,
+    }
+}
+
+/// What the sweep keeps, and for how long: `staff.failure_window_minutes`,
+/// `outbox.retention_days`.
+pub fn sweep_policy(s: &Settings) -> SweepPolicy {
+    SweepPolicy {
+        failure_window_minutes: s.staff.failure_window_minutes,
+        outbox_retention_days: s.outbox.retention_days,
     }
 }
 

@@ -31,6 +31,7 @@ pub mod schedules;
 pub mod scheduling;
 pub mod staff_accounts;
 pub mod statistics;
+pub mod sweep;
 pub mod tokens;
 pub mod verification;
 pub mod views;

@@ -50,6 +50,15 @@ impl OutboxMessage {
         }
     }
 
+    /// The office the message belongs to, when its listing is per office (a partner
+    /// notification: the registering office).
+    fn office(&self) -> Option<&str> {
+        match self {
+            OutboxMessage::PartnerNotification(m) => Some(&m.notification.office.id),
+            OutboxMessage::Email(_) | OutboxMessage::Reminder(_) => None,
+        }
+    }
+
     /// The stored payload (JSON).
     fn payload(&self) -> Result<String, serde_json::Error> {
         match self {
@@ -86,7 +95,14 @@ impl OutboxMessage {
         let payload = self
             .payload()
             .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-        db::outbox::enqueue(conn, self.kind(), &payload, available_at, now)
+        db::outbox::enqueue_for(
+            conn,
+            self.kind(),
+            &payload,
+            self.office(),
+            available_at,
+            now,
+        )
     }
 }
 

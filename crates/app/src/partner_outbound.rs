@@ -207,10 +207,12 @@ fn delivery_view(row: &db::outbox::Row) -> Option<(String, DeliveryView)> {
 }
 
 /// Notifications of the staff member's office to partners: the undelivered ones (pending or
-/// set aside as failed), or all (newest 500). Supervisors and auditors.
+/// set aside as failed), or all: the newest 500 of the office (filtered in the query, then
+/// limited). Supervisors and auditors.
 pub fn deliveries(conn: &mut DbConn, staff: &Staff, all: bool) -> Result<DeliveriesView, AppError> {
     staff.require_role(&[Role::Supervisor, Role::Auditor])?;
-    let rows = db::outbox::of_kind(conn, OutboxMessage::PARTNER_NOTIFICATION, !all, 500)?;
+    let kind = OutboxMessage::PARTNER_NOTIFICATION;
+    let rows = db::outbox::of_kind(conn, kind, &staff.office_id, !all, 500)?;
     let deliveries = rows
         .iter()
         .filter_map(delivery_view)

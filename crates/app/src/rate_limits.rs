@@ -23,11 +23,3 @@ pub fn purge(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize, AppError> {
     Ok(db::purge(conn, now)?)
 }
 
-/// The sweep's part: purges at `now`, logging the outcome (a failure only delays the purge).
-pub fn sweep(conn: &mut DbConn, now: NaiveDateTime) {
-    match purge(conn, now) {
-        Ok(0) => {}
-        Ok(n) => tracing::debug!(keys = n, "idle shared rate-limit keys purged"),
-        Err(e) => tracing::warn!(code = e.code, "shared rate-limit purge failed"),
-    }
-}

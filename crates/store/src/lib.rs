@@ -9,12 +9,14 @@ pub mod married;
 pub mod migrations;
 pub mod offices;
 pub mod outbox;
+pub mod owner_only;
 pub mod partner;
 pub mod rate_limits;
 pub mod registration;
 pub mod slots;
 pub mod staff;
 pub mod statistics;
+pub mod sweep;
 
 use std::time::Duration;
 
@@ -126,7 +128,7 @@ pub enum ConnectError {
     Connect(#[from] ConnectionError),
     #[error("{0}")]
     Setup(#[from] diesel::result::Error),
-    #[error("cannot create the folder for the SQLite file {path}: {source}")]
+    #[error("cannot create the SQLite file {path} or its folder: {source}")]
     Folder {
         path: String,
         source: std::io::Error,
@@ -163,13 +165,22 @@ impl Manager {
                 Ok(DbConn::Pg(conn))
             }
             Engine::Sqlite(path) => {
-                if let Some(parent) = std::path::Path::new(path).parent() {
-                    if !parent.as_os_str().is_empty() {
-                        std::fs::create_dir_all(parent).map_err(|source| ConnectError::Folder {
-                            path: path.clone(),
-                            source,
+                // The owner's only: the folder 0700 when we create it, the file 0600 before
+                // SQLite opens it (its -wal and -shm take the main file's mode).
+                let file = std::path::Path::new(path);
+                if path != ":memory:" && !path.starts_with("file:") {
+                    if let Some(parent) = file.parent() {
+                        owner_only::create_dir_all(parent).map_err(|source| {
+                            ConnectError::Folder {
+                                path: path.clone(),
+                                source,
+                            }
                         })?;
                     }
+                    owner_only::touch(file).map_err(|source| ConnectError::Folder {
+                        path: path.clone(),
+                        source,
+                    })?;
                 }
                 let mut conn = SqliteConnection::establish(path)?;
                 // busy_timeout first: the journal_mode switch itself may meet a lock. FULL, not

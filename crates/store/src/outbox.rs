@@ -30,10 +30,24 @@ pub fn enqueue(
     available_at: NaiveDateTime,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
+    enqueue_for(conn, kind, payload, None, available_at, now)
+}
+
+/// Queues a message of an office (a partner notification: the registering office), due at
+/// `available_at` (UTC).
+pub fn enqueue_for(
+    conn: &mut DbConn,
+    kind: &str,
+    payload: &str,
+    office_id: Option<&str>,
+    available_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(outbox::table)
         .values((
             outbox::kind.eq(kind),
             outbox::payload.eq(payload),
+            outbox::office_id.eq(office_id),
             outbox::created_at.eq(now),
             outbox::available_at.eq(available_at),
             outbox::attempts.eq(0),
@@ -152,6 +166,29 @@ pub fn pending(conn: &mut DbConn) -> QueryResult<i64> {
         .get_result(conn)
 }
 
+/// What a delivered message keeps of its payload after the retention.
+pub const REDACTED: &str = r#"{"redacted":true}"#;
+
+/// Replaces the payload (and last error) of messages delivered before `cutoff` with
+/// [`REDACTED`], once; the rows stay. Returns how many.
+pub fn redact_delivered_before(
+    conn: &mut DbConn,
+    cutoff: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        outbox::table
+            .filter(outbox::delivered_at.lt(cutoff))
+            .filter(outbox::redacted_at.is_null()),
+    )
+    .set((
+        outbox::payload.eq(REDACTED),
+        outbox::last_error.eq(None::<String>),
+        outbox::redacted_at.eq(now),
+    ))
+    .execute(conn)
+}
+
 /// One message as shown to supervisors.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = outbox)]
@@ -167,15 +204,19 @@ pub struct Row {
     pub failed_at: Option<NaiveDateTime>,
 }
 
-/// Messages of one kind, newest first: all of them, or only those not delivered.
+/// Messages of one kind and office, newest first: all of them, or only those not delivered.
+/// The office is filtered before the limit.
 pub fn of_kind(
     conn: &mut DbConn,
     kind: &str,
+    office_id: &str,
     undelivered_only: bool,
     limit: i64,
 ) -> QueryResult<Vec<Row>> {
     let mut q = outbox::table
         .filter(outbox::kind.eq(kind))
+        .filter(outbox::office_id.eq(office_id))
+        .filter(outbox::redacted_at.is_null())
         .select(Row::as_select())
         .order(outbox::id.desc())
         .limit(limit)

@@ -90,6 +90,8 @@ diesel::table! {
         locked_until -> Nullable<Timestamp>,
         delivered_at -> Nullable<Timestamp>,
         failed_at -> Nullable<Timestamp>,
+        office_id -> Nullable<Text>,
+        redacted_at -> Nullable<Timestamp>,
     }
 }
 

@@ -166,6 +166,25 @@ pub fn clear_failures(conn: &mut DbConn, username: &str) -> QueryResult<()> {
         .map(|_| ())
 }
 
+/// Deletes the sessions expired or revoked by `now`; returns how many.
+pub fn purge_sessions(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(
+        staff_sessions::table.filter(
+            staff_sessions::expires_at
+                .le(now)
+                .or(staff_sessions::revoked_at.le(now)),
+        ),
+    )
+    .execute(conn)
+}
+
+/// Deletes the sign-in failures at or before `cutoff` (outside every window still counted);
+/// returns how many.
+pub fn purge_failures(conn: &mut DbConn, cutoff: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(sign_in_failures::table.filter(sign_in_failures::occurred_at.le(cutoff)))
+        .execute(conn)
+}
+
 /// The accounts of an office, by username.
 pub fn of_office(conn: &mut DbConn, office_id: &str) -> QueryResult<Vec<StaffRow>> {
     staff::table

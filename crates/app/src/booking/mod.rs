@@ -215,4 +215,4 @@ pub use manage::{cancel, reschedule, view};
 pub(crate) use listing::resolve_slot;
 pub use notices::reminder;
 use notices::{enqueue_mail, enqueue_reminder};
-pub use sweep::{sweep, sweep_no_shows};
+pub use sweep::sweep_no_shows;

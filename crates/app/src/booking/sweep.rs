@@ -1,5 +1,5 @@
-//! The sweep: appointments whose slot ended without check-in, and partner nonces that can no
-//! longer be accepted anyway. The binary runs it periodically.
+//! The sweep's part of booking: appointments whose slot ended without check-in (the whole
+//! round is `crate::sweep::run`).
 
 use chrono::NaiveDateTime;
 use hunyin_domain::Status;
@@ -23,10 +23,4 @@ pub fn sweep_no_shows(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize, Ap
         }
         Ok(due.len())
     })
-}
-
-/// One round of the sweep at `now`: returns how many appointments became no-shows.
-pub fn sweep(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize, AppError> {
-    db::partner::purge_nonces(conn, now)?;
-    sweep_no_shows(conn, now)
 }

@@ -151,6 +151,15 @@ impl AppError {
         AppError::new(ErrorKind::Forbidden, code, "Forbidden", "无权操作")
     }
 
+    /// 403 `certificate_out_of_scope`: another office's certificate, of no party's hukou here,
+    /// read without a stated purpose.
+    pub fn certificate_out_of_scope() -> Self {
+        AppError::forbidden("certificate_out_of_scope").with_detail(
+            "This certificate was registered at another office and neither party's hukou is in this office's division: state a purpose (divorce_application, reissue, court_request) and a note.",
+            "该证书由其他登记机关登记，且双方户籍均不在本机关辖区：请说明查询目的（离婚申请、补领、法院调取）并填写备注。",
+        )
+    }
+
     /// 409 with a specific code: the request conflicts with the resource's state.
     pub fn conflict(code: &'static str, title: &'static str, title_zh: &'static str) -> Self {
         AppError::new(ErrorKind::Conflict, code, title, title_zh)

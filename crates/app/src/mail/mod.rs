@@ -11,7 +11,7 @@ use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 use serde::{Deserialize, Serialize};
 
-pub use transport::Mailer;
+pub use transport::{MailDrop, Mailer};
 
 /// Which message about an appointment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,15 +9,26 @@ use crate::routes::with_db;
 use crate::staff::SignedIn;
 use crate::state::WebState;
 
+/// `GET /v1/registrar/certificates/{number}?purpose=…&note=…`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LookupQuery {
+    pub purpose: Option<String>,
+    pub note: Option<String>,
+}
+
 /// `GET /v1/registrar/certificates/{number}`
 pub async fn lookup(
     state: web::Data<WebState>,
     SignedIn(staff): SignedIn,
     path: web::Path<String>,
+    q: web::Query<LookupQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let number = path.into_inner();
+    let LookupQuery { purpose, note } = q.into_inner();
+    let stated = hunyin_app::certificates::LookupPurpose { purpose, note };
     let v = with_db(state, move |c, _| {
-        hunyin_app::certificates::lookup(c, &staff, &number)
+        hunyin_app::certificates::lookup(c, &staff, &number, &stated)
     })
     .await?;
     Ok(HttpResponse::Ok().json(v))

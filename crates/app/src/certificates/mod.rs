@@ -22,6 +22,10 @@ use crate::error::{AppError, InvalidParam};
 use crate::partner_outbound::{self, office_ref, Party};
 use crate::views::MaskedParty;
 
+mod lookup;
+
+pub use lookup::{lookup, LookupPurpose, LOOKUP_PURPOSES};
+
 /// Legal bases of a revocation (2021 four-agency guidance on false documents and impersonation).
 pub const REVOCATION_BASES: [&str; 4] = [
     "court_judgment",
@@ -118,21 +122,6 @@ fn view(conn: &mut DbConn, c: &Certificate) -> Result<CertificateView, AppError>
             .map(|p| MaskedParty::new(&p.name, &p.id_number))
             .collect(),
     })
-}
-
-/// Looks a certificate up (any office of the instance may: reissue happens at the party's hukou
-/// office too); audited as a read of the parties' data.
-pub fn lookup(conn: &mut DbConn, staff: &Staff, number: &str) -> Result<CertificateView, AppError> {
-    staff.require_role(&COUNTER)?;
-    let c = find(conn, number)?;
-    audit_application(
-        conn,
-        staff,
-        c.appointment_id,
-        "certificate.read",
-        Details::none().with("certificate", &c.number),
-    )?;
-    view(conn, &c)
 }
 
 /// Tells the parties' home regions about a reissue or revocation (in the caller's transaction).
