@@ -22,4 +22,3 @@ pub fn take(
 pub fn purge(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize, AppError> {
     Ok(db::purge(conn, now)?)
 }
-
