@@ -45,6 +45,7 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    context: Arc<hunyin_app::AppContext>,
 }
 
 impl Application {
@@ -133,6 +134,7 @@ impl Application {
             ),
         });
         tokio::spawn(worker.run());
+        let context = app.clone();
         tokio::spawn(crate::workers::sweep_loop(
             app,
             wiring::sweep_policy(&settings),
@@ -150,12 +152,21 @@ impl Application {
                 source,
             })?;
         tracing::info!(address = %addr, port, "listening");
-        Ok(Application { port, server })
+        Ok(Application {
+            port,
+            server,
+            context,
+        })
     }
 
     /// The bound port.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The application's context (its pool, its hashing gate), for tests that look inside.
+    pub fn context(&self) -> Arc<hunyin_app::AppContext> {
+        self.context.clone()
     }
 
     /// Serves until SIGINT/SIGTERM, then drains in-flight requests.

@@ -1,6 +1,7 @@
 //! A bound on concurrent password hashing: Argon2 is deliberately slow, and a flood of sign-ins
 //! must not take every core (or, before this, every database connection) from everyone else.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 
 /// A counting semaphore for blocking threads.
@@ -8,6 +9,8 @@ use std::sync::{Condvar, Mutex};
 pub struct HashGate {
     free: Mutex<usize>,
     freed: Condvar,
+    slots: usize,
+    waiting: AtomicUsize,
 }
 
 /// A permit; the slot is given back when it drops.
@@ -19,6 +22,8 @@ impl HashGate {
         HashGate {
             free: Mutex::new(slots.max(1)),
             freed: Condvar::new(),
+            slots: slots.max(1),
+            waiting: AtomicUsize::new(0),
         }
     }
 
@@ -30,11 +35,25 @@ impl HashGate {
     /// Waits for a slot.
     pub fn enter(&self) -> Permit<'_> {
         let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
-        while *free == 0 {
-            free = self.freed.wait(free).unwrap_or_else(|e| e.into_inner());
+        if *free == 0 {
+            self.waiting.fetch_add(1, Ordering::SeqCst);
+            while *free == 0 {
+                free = self.freed.wait(free).unwrap_or_else(|e| e.into_inner());
+            }
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
         }
         *free -= 1;
         Permit(self)
+    }
+
+    /// How many hashes may run at once.
+    pub fn slots(&self) -> usize {
+        self.slots
+    }
+
+    /// Callers waiting for a slot now (what the tests watch to know a sign-in is at the gate).
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
     }
 }
 
@@ -49,7 +68,6 @@ impl Drop for Permit<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 
     #[test]

@@ -33,6 +33,8 @@ pub struct TestApp {
     pub db: Arc<TestDb>,
     /// Mail the app sent, when it runs with the in-memory mailer (the default in tests).
     pub mails: Option<Arc<std::sync::Mutex<Vec<Vec<u8>>>>>,
+    /// The application's context, when this process started it.
+    pub context: Option<Arc<lib::AppContext>>,
 }
 
 /// Starts the app on a fresh database.
@@ -61,9 +63,11 @@ pub fn spawn_app_on(db: Arc<TestDb>, url: &str, customize: impl FnOnce(&mut Sett
         };
     let app = Application::build_with_mailer(settings, mailer).expect("application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let context = Some(app.context());
     tokio::spawn(app.run_until_stopped());
     TestApp {
         mails,
+        context,
         ..TestApp::attach(address, db)
     }
 }
@@ -89,6 +93,7 @@ impl TestApp {
                 .expect("client"),
             db,
             mails: None,
+            context: None,
         }
     }
 
