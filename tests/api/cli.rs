@@ -110,7 +110,7 @@ fn rejected_postgres_login_shows_the_server_message() {
 #[test]
 fn migrate_applies_then_reports_up_to_date() {
     let dir = empty_dir();
-    let db = TestDb::create();
+    let db = TestDb::create_empty();
     let env = [("APP__DATABASE__URL", db.url())];
     let first = hunyin(dir.path(), &["migrate"], &env);
     assert!(first.status.success(), "{}", stderr(&first));
@@ -146,7 +146,7 @@ fn help_lists_commands_and_never_prints_secrets() {
 #[test]
 fn office_add_creates_an_office_in_the_region_and_refuses_others() {
     let dir = empty_dir();
-    let db = TestDb::create();
+    let db = TestDb::create_empty();
     let env = [("APP__DATABASE__URL", db.url())];
     let add = |id: &str, code: &str| {
         hunyin(
@@ -194,7 +194,7 @@ fn region_prefix_must_be_a_division_prefix() {
 #[tokio::test]
 async fn staff_add_reads_the_password_from_stdin_and_the_account_signs_in() {
     let dir = empty_dir();
-    let db = std::sync::Arc::new(TestDb::create());
+    let db = std::sync::Arc::new(TestDb::create_empty());
     let env = [("APP__DATABASE__URL", db.url())];
     let add = |role: &str, user: &str, office: &str, pw: &str| {
         hunyin_with_stdin(
@@ -284,7 +284,7 @@ fn partner_keygen_writes_a_private_key_once_and_the_directory_reads_from_toml() 
 
 #[test]
 fn statistics_prints_the_summary_table_and_csv() {
-    let db = TestDb::create();
+    let db = TestDb::create_empty();
     let dir = empty_dir();
     let env = [("APP__DATABASE__URL", db.url())];
     assert_eq!(

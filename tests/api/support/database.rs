@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::app::TestApp;
 use super::lib::{self, schema, IdNumber, Sex};
+use super::template;
 
 /// The PostgreSQL server the suite runs on, if any.
 pub fn postgres_server_url() -> Option<String> {
@@ -33,25 +34,39 @@ pub enum TestDb {
 }
 
 impl TestDb {
-    /// A fresh, empty database on the suite's engine.
+    /// A fresh database on the suite's engine with every migration applied (on PostgreSQL a
+    /// copy of the suite's migrated template: migrating once per test was most of the run).
     pub fn create() -> TestDb {
-        let id = uuid::Uuid::new_v4().simple().to_string();
         match postgres_server_url() {
             Some(server_url) => {
-                let name = format!("hunyin_test_{id}");
-                let mut admin = PgConnection::establish(&server_url)
-                    .expect("TEST_DATABASE_URL must reach a PostgreSQL server");
-                admin
-                    .batch_execute(&format!("CREATE DATABASE {name}"))
-                    .expect("create test database");
-                let url = with_database(&server_url, &name);
-                TestDb::Postgres {
-                    server_url,
-                    name,
-                    url,
-                }
+                let template = template::migrated(&server_url);
+                TestDb::create_postgres(server_url, &format!("TEMPLATE {template}"))
             }
             None => TestDb::create_sqlite(),
+        }
+    }
+
+    /// A fresh database with nothing in it, not even the migrations (for `migrate` itself).
+    pub fn create_empty() -> TestDb {
+        match postgres_server_url() {
+            Some(server_url) => TestDb::create_postgres(server_url, ""),
+            None => TestDb::create_sqlite(),
+        }
+    }
+
+    fn create_postgres(server_url: String, options: &str) -> TestDb {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let name = format!("hunyin_test_{id}");
+        let mut admin = PgConnection::establish(&server_url)
+            .expect("TEST_DATABASE_URL must reach a PostgreSQL server");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name} {options}"))
+            .expect("create test database");
+        let url = with_database(&server_url, &name);
+        TestDb::Postgres {
+            server_url,
+            name,
+            url,
         }
     }
 

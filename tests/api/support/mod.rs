@@ -13,6 +13,7 @@ pub mod partner;
 pub mod proxy;
 pub mod python;
 pub mod statistics;
+pub mod template;
 
 pub use app::{eventually, spawn_app, spawn_app_on, spawn_app_with, test_settings, TestApp};
 pub use client::{office_ids, problem, reference_and_token};
