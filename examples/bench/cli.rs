@@ -3,7 +3,8 @@
 //! --bin PATH (default target/release/hunyin), --pg URL (PostgreSQL server; default
 //! postgres://postgres:postgres@127.0.0.1:5432/postgres), --scale F (share of the 5-20 surge,
 //! default 0.25), --ci (small scale, surge and survival only, no BENCHMARKS.md), --starvation
-//! (only the public reads during a sign-in flood and a hanging partner, no BENCHMARKS.md).
+//! (only the public reads during a sign-in flood and a hanging partner, no BENCHMARKS.md),
+//! --reads (only the read routes against the bare route, no BENCHMARKS.md).
 
 use std::path::PathBuf;
 
@@ -13,6 +14,7 @@ pub struct Opts {
     pub scale: f64,
     pub ci: bool,
     pub starvation: bool,
+    pub reads: bool,
 }
 
 impl Default for Opts {
@@ -23,6 +25,7 @@ impl Default for Opts {
             scale: 0.25,
             ci: false,
             starvation: false,
+            reads: false,
         }
     }
 }
@@ -44,6 +47,11 @@ fn parse(args: &[String]) -> Opts {
                 // Small enough for CI's time; a later --scale still wins.
                 o.ci = true;
                 o.scale = 0.02;
+                i += 1;
+                continue;
+            }
+            "--reads" => {
+                o.reads = true;
                 i += 1;
                 continue;
             }

@@ -67,10 +67,15 @@ async fn main() {
 }
 
 /// The full run measures ceilings, reads and memory and writes BENCHMARKS.md; `--ci` only
-/// checks that the surges lose and overbook nothing; `--starvation` measures only that part.
+/// checks that the surges lose and overbook nothing; `--starvation` and `--reads` measure only
+/// that part (no BENCHMARKS.md).
 async fn run(o: &Opts, dir: &Path, t: &mut Table) -> Res<()> {
     if o.starvation {
         starvation::public_reads_under_pressure(o, dir, t).await?;
+        return t.failed();
+    }
+    if o.reads {
+        reads::reads_and_signatures(o, dir, t).await?;
         return t.failed();
     }
     let memory = if o.ci {

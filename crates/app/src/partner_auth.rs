@@ -2,6 +2,7 @@
 //! with this region's shared nonce store, and every refusal in the audit trail.
 
 use chrono::NaiveDateTime;
+use diesel::Connection;
 
 use hunyin_partner::httpsig::RequestParts;
 use hunyin_partner::{NonceStore, Operation, Partners, Peer, Refusal};
@@ -42,6 +43,27 @@ pub fn authenticate<'a>(
             Err(AppError::partner_refused(r.forbidden(), r.code, r.detail))
         }
     }
+}
+
+/// A partner's read (a verification, a status query) admitted and answered in one commit: the
+/// nonce, and the audit event of the answer or of the refusal (issue 19: one commit per signed
+/// read). The answer runs in a savepoint, so that its failure rolls back only its own writes and
+/// the nonce stays spent. Answers the label of the request's signature, once authenticated.
+pub fn read_once<T>(
+    conn: &mut DbConn,
+    partners: &Partners,
+    parts: &RequestParts,
+    body: &[u8],
+    op: Operation,
+    answer: impl FnOnce(&mut DbConn, &Peer) -> Result<T, AppError>,
+) -> (Option<String>, Result<T, AppError>) {
+    let once = hunyin_store::write_tx(conn, |c| -> Result<_, AppError> {
+        Ok(match authenticate(c, partners, parts, body, op) {
+            Ok((peer, label)) => (Some(label), c.transaction(|c| answer(c, peer))),
+            Err(e) => (None, Err(e)),
+        })
+    });
+    once.unwrap_or_else(|e| (None, Err(e)))
 }
 
 /// The longest claimed key id kept of a request from no directory partner: enough to tell

@@ -17,18 +17,24 @@ pub fn remember_nonce(
     nonce: &str,
     keep_until: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let r = diesel::insert_into(partner_nonces::table)
-        .values((
-            partner_nonces::key_id.eq(key_id),
-            partner_nonces::nonce.eq(nonce),
-            partner_nonces::expires_at.eq(keep_until),
-        ))
-        .execute(conn);
-    match r {
-        Ok(_) => Ok(true),
-        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
-        Err(e) => Err(e),
-    }
+    // ON CONFLICT DO NOTHING rather than catching the unique violation: a violation aborts a
+    // PostgreSQL transaction, and the refusal of a replay is audited in the same one.
+    let row = (
+        partner_nonces::key_id.eq(key_id),
+        partner_nonces::nonce.eq(nonce),
+        partner_nonces::expires_at.eq(keep_until),
+    );
+    let inserted = match conn {
+        DbConn::Pg(c) => diesel::insert_into(partner_nonces::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+        DbConn::Sqlite(c) => diesel::insert_into(partner_nonces::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(c)?,
+    };
+    Ok(inserted == 1)
 }
 
 /// Deletes nonces past their keeping time.

@@ -190,10 +190,17 @@ where
             Ok(c) => c,
             Err(e) => return (None, Err(e)),
         };
-        match partner_auth::authenticate(&mut conn, &st.partners, &p, &body.bytes, op) {
-            Ok((peer, label)) => (Some(label), handle(&mut conn, peer, &body)),
-            Err(e) => (None, Err(e)),
+        if op == Operation::Notification {
+            // The notification applies its change in its own transaction, after the nonce's.
+            return match partner_auth::authenticate(&mut conn, &st.partners, &p, &body.bytes, op) {
+                Ok((peer, label)) => (Some(label), handle(&mut conn, peer, &body)),
+                Err(e) => (None, Err(e)),
+            };
         }
+        // A read commits once: the nonce with the audit event of the answer or the refusal.
+        partner_auth::read_once(&mut conn, &st.partners, &p, &body.bytes, op, |c, peer| {
+            handle(c, peer, &body)
+        })
     })
     .await?;
     match (label, answer) {
