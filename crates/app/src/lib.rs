@@ -12,6 +12,7 @@ pub mod checks;
 pub mod clock;
 pub mod context;
 pub mod declarations;
+pub mod divorce;
 pub mod eligibility;
 pub mod error;
 pub mod hash_gate;

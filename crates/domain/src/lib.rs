@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod certificate;
 pub mod division;
+pub mod divorce;
 pub mod eligibility;
 pub mod id_number;
 pub mod marital;

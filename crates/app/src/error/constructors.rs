@@ -233,4 +233,37 @@ impl AppError {
             "服务器出现内部错误；报告问题时请提供请求编号 request_id。",
         )
     }
+
+    /// 422 `before_civil_code`: received before 2021-01-01, when the 民法典 and its cooling-off
+    /// (第1077条) were not in force.
+    pub fn divorce_before_civil_code() -> Self {
+        AppError::new(
+            ErrorKind::Unprocessable,
+            "before_civil_code",
+            "No cooling-off before the Civil Code",
+            "民法典施行前无离婚冷静期",
+        )
+        .with_detail(
+            "The cooling-off period (Civil Code art. 1077) applies to applications received from 2021-01-01.",
+            "离婚冷静期（民法典第一千零七十七条）适用于 2021-01-01 起受理的申请。",
+        )
+    }
+
+    /// 422 `holiday_calendar_unpublished`: the period runs through `year`, whose State Council
+    /// holiday notice is not in the holiday file, so its last day cannot be told.
+    pub fn holiday_calendar_unpublished(year: i32) -> Self {
+        AppError::new(
+            ErrorKind::Unprocessable,
+            "holiday_calendar_unpublished",
+            "Holiday calendar not published",
+            "节假日安排尚未公布",
+        )
+        .with_detail(
+            format!(
+                "The period runs into {year}, whose holiday notice is not in the calendar yet."
+            ),
+            format!("期间涉及 {year} 年，该年的节假日安排尚未收录。"),
+        )
+        .with_extension("year", year)
+    }
 }

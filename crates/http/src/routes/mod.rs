@@ -4,6 +4,7 @@
 pub mod applications;
 pub mod appointments;
 pub mod certificates;
+pub mod divorce;
 pub mod eligibility;
 pub mod health;
 pub mod offices;
@@ -47,6 +48,9 @@ pub fn table() -> Vec<RouteSpec> {
         }),
         RouteSpec::new(Method::GET, "/v1/offices/{office_id}/slots", || {
             web::get().to(appointments::slots)
+        }),
+        RouteSpec::new(Method::GET, "/v1/divorce/periods", || {
+            web::get().to(divorce::periods)
         }),
         RouteSpec::new(Method::POST, "/v1/eligibility", || {
             web::post().to(eligibility::check)
