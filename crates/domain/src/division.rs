@@ -105,6 +105,16 @@ impl DivisionCode {
         }
     }
 
+    /// True when `place` lies within this division: the same county, any county of this city,
+    /// any place of this province, by this code's own level.
+    pub fn contains(&self, place: &DivisionCode) -> bool {
+        match self.level() {
+            Level::County => self == place,
+            Level::City => self.city() == place.city(),
+            Level::Province => self.province() == place.province(),
+        }
+    }
+
     /// True when the code starts with `prefix` (digits).
     pub fn has_prefix(&self, prefix: &str) -> bool {
         self.as_string().starts_with(prefix)
@@ -218,6 +228,17 @@ mod tests {
     fn table_is_large_enough_to_be_complete() {
         let current = DIVISIONS.values().filter(|(_, a)| !a).count();
         assert!(current > 3000, "{current} current codes");
+    }
+
+    #[test]
+    fn a_division_contains_the_places_of_its_level() {
+        let c = |s: &str| DivisionCode::parse(s).unwrap();
+        assert!(c("320102").contains(&c("320102")));
+        assert!(!c("320102").contains(&c("320105")));
+        assert!(c("320500").contains(&c("320508")));
+        assert!(!c("320500").contains(&c("320102")));
+        assert!(c("320000").contains(&c("321002")));
+        assert!(!c("320000").contains(&c("410102")));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! an audit event of the reader's office and, when it is another, of the certificate's office
 //! too: each office's auditors search their own trail only.
 
+use hunyin_domain::DivisionCode;
 use hunyin_store::appointments;
 use hunyin_store::registration::Certificate;
 use hunyin_store::{self as db, offices, DbConn};
@@ -63,11 +64,10 @@ fn checked(p: &LookupPurpose) -> Result<Option<(&str, &str)>, AppError> {
 /// office (six digits) of that very code, a city or province office (trailing `00` pairs) of
 /// any code under it.
 pub(crate) fn office_covers(office_code: &str, hukou: &str) -> bool {
-    let mut prefix = office_code;
-    while prefix.len() > 2 && prefix.ends_with("00") {
-        prefix = &prefix[..prefix.len() - 2];
+    match (DivisionCode::parse(office_code), DivisionCode::parse(hukou)) {
+        (Ok(office), Ok(place)) => office.contains(&place),
+        _ => false,
     }
-    prefix.len() >= 2 && hukou.starts_with(prefix)
 }
 
 /// How the reader's office may read `c`: `registering_office`, `hukou_office`, or `None`.
