@@ -304,3 +304,24 @@ async fn well_signed_requests_about_nothing_get_400_not_found_or_404() {
     assert_eq!(resp.status(), 404);
     problem(resp).await;
 }
+
+/// One signed request sent eight times at the same instant (an attacker racing the nonce
+/// check): answered once, every copy refused as a replay, one read in the trail.
+#[tokio::test]
+async fn a_request_sent_many_times_at_once_is_answered_once() {
+    let b = Bench::start().await;
+    let app = &b.js.app;
+    let copy = b.good_but(|_| {});
+    let answers = futures_util::future::join_all((0..8).map(|_| copy.send(app))).await;
+    let mut statuses: Vec<u16> = answers.iter().map(|r| r.status().as_u16()).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 401, 401, 401, 401, 401, 401, 401]);
+    for r in answers.into_iter().filter(|r| r.status() == 401) {
+        assert_eq!(problem(r).await["code"], "nonce_replayed");
+    }
+    // The bench's own request and this one.
+    assert_eq!(
+        audit_details(app, "partner.household_verification.received").len(),
+        2
+    );
+}
