@@ -53,6 +53,24 @@ async fn reading_an_application_shows_full_id_numbers_and_is_audited() {
     assert_eq!(v["parties"][0]["id_number"], nth_person(2, true).as_str());
     assert_eq!(v["parties"][0]["hukou_division_code"], "320508");
     assert_eq!(audit_count(&app, "application.read"), 1);
+    // The checklist of the day's period (婚姻登记条例 2025修订: no 户口簿): each party's ID card
+    // and declaration, the joint photos.
+    let docs: Vec<(&str, Value)> = v["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["party"].clone()))
+        .collect();
+    assert_eq!(
+        docs,
+        vec![
+            ("id_card", json!(0)),
+            ("declaration", json!(0)),
+            ("id_card", json!(1)),
+            ("declaration", json!(1)),
+            ("joint_photos", Value::Null),
+        ]
+    );
 }
 
 #[tokio::test]

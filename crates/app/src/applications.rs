@@ -4,10 +4,10 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use hunyin_domain::eligibility::Party;
+use hunyin_domain::eligibility::{Document, Party};
 use hunyin_domain::staff::Role;
 use hunyin_domain::time::{day_range_utc, rfc3339_utc, to_local};
-use hunyin_domain::Status;
+use hunyin_domain::{Policy, Status};
 use hunyin_store::appointments::{self, Appointment, NewAppointment};
 use hunyin_store::{self as db, offices, DbConn};
 
@@ -175,16 +175,23 @@ pub struct ApplicationView {
     pub slot: Option<SlotTimes>,
     pub parties: Vec<PartyView>,
     pub contact: ContactView,
+    /// What the couple brings, by the registration day's period (policy data).
+    pub documents: Vec<Document>,
     pub created_at: String,
 }
 
-/// One application in full (ID numbers included, for checking the documents); audited.
+/// One application in full (ID numbers included, for checking the documents) with the documents
+/// checklist of its day's period; audited.
 pub fn read(
     conn: &mut DbConn,
+    policy: &Policy,
     staff: &Staff,
     reference: &str,
 ) -> Result<ApplicationView, AppError> {
     let app = load(conn, staff, reference)?;
+    let office = offices::find(conn, &app.office_id)?
+        .ok_or_else(|| AppError::internal("application of an unknown office"))?;
+    let documents = booking::documents_for(conn, policy, &app, &office)?.documents;
     let parties = appointments::parties(conn, app.id)?;
     let slot = match &app.slot_id {
         Some(id) => db::slots::find(conn, id)?,
@@ -217,6 +224,7 @@ pub fn read(
             email: app.contact_email,
             phone: app.contact_phone,
         },
+        documents,
         created_at: rfc3339_utc(app.created_at),
         reference: app.reference,
         status: app.status,
@@ -227,6 +235,7 @@ pub fn read(
 /// Check-in (初审 begins): a booked application, at the staff member's office, on its slot's day.
 pub fn check_in(
     conn: &mut DbConn,
+    policy: &Policy,
     staff: &Staff,
     reference: &str,
     today: NaiveDate,
@@ -257,7 +266,7 @@ pub fn check_in(
         audit_application(c, staff, app.id, "application.checked_in", Details::none())?;
         Ok(())
     })?;
-    read(conn, staff, reference)
+    read(conn, policy, staff, reference)
 }
 
 /// A walk-in couple at the counter.
@@ -323,5 +332,5 @@ pub fn walk_in(
         }
         Err(AppError::internal("no free reference in 5 draws"))
     })?;
-    read(conn, staff, &reference)
+    read(conn, rules.policy, staff, &reference)
 }

@@ -1,4 +1,4 @@
-//! Eligibility of a couple for a date: the legal conditions and the jurisdiction rules of the
+//! Eligibility of a couple for a date and a service (marriage or divorce): the legal conditions and the jurisdiction rules of the
 //! policy timeline, judged against this instance's offices. It reads no one's data: it answers
 //! only from what was sent.
 
@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use hunyin_domain::eligibility::{self, Basis, Document, OfficeRef, Party, Problem};
 use hunyin_domain::mask::Masked;
+use hunyin_domain::policy::Service;
 use hunyin_domain::{DivisionCode, Policy};
 use hunyin_store::{offices, DbConn};
 
@@ -30,13 +31,14 @@ pub struct EligibilityView {
     pub problems: Vec<Problem>,
 }
 
-/// Judges `parties` for `date` at every office of this instance, or only at `office_id`
+/// Judges `parties` for `date` and `service` at every office of this instance, or only at `office_id`
 /// (400 naming `office_id` when no office has it).
 pub fn check(
     conn: &mut DbConn,
     policy: &Policy,
     parties: &[Party; 2],
     date: NaiveDate,
+    service: Service,
     office_id: Option<&str>,
 ) -> Result<EligibilityView, AppError> {
     let stored = match office_id {
@@ -60,11 +62,12 @@ pub fn check(
             })
         })
         .collect();
-    let a = eligibility::assess(policy, parties, date, &refs);
+    let a = eligibility::assess(policy, parties, date, service, &refs);
     tracing::info!(
         party0 = %Masked(parties[0].id_number.as_str()),
         party1 = %Masked(parties[1].id_number.as_str()),
         %date,
+        service = service.as_str(),
         eligible = a.eligible,
         "eligibility checked"
     );

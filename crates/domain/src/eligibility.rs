@@ -1,5 +1,6 @@
-//! May this couple marry, and where? The legal conditions (民法典 婚姻家庭编) and the
-//! jurisdiction of the registering office (婚姻登记条例, 国函〔2021〕48号 and the policy timeline).
+//! May this couple marry (or divorce), and where? The legal conditions (民法典 婚姻家庭编) and
+//! the jurisdiction of the registering office (婚姻登记条例, 国函〔2021〕48号, 国函〔2023〕34号 and
+//! the policy timeline, which says per period and region which services a rule covers).
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -7,6 +8,8 @@ use serde::Serialize;
 use super::division::DivisionCode;
 use super::id_number::{IdNumber, Sex};
 use super::policy::{Policy, Scope, Service};
+
+pub use super::documents::Document;
 
 /// Minimum age of a man, in full years (民法典 第1047条).
 pub const MIN_AGE_MAN: u32 = 22;
@@ -62,14 +65,6 @@ pub struct Problem {
     pub message: String,
     pub message_zh: String,
     pub rule: String,
-}
-
-/// A document to bring.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Document {
-    pub code: &'static str,
-    pub party: Option<usize>,
-    pub description: &'static str,
 }
 
 /// The answer for a couple on a date.
@@ -159,15 +154,47 @@ pub fn legal_problems(parties: &[Party; 2], date: NaiveDate) -> Vec<Problem> {
     out
 }
 
+/// Conditions on the persons for a divorce by agreement: two distinct persons (民法典 第1076条:
+/// both apply in person, together). Age and sex are not conditions of a divorce.
+fn divorce_problems(parties: &[Party; 2]) -> Vec<Problem> {
+    if parties[0].id_number != parties[1].id_number {
+        return Vec::new();
+    }
+    vec![problem(
+        "same_person",
+        None,
+        "Both parties have the same ID number: a divorce is between the two spouses.".into(),
+        "双方身份证号码相同：离婚登记须由夫妻双方共同申请。".into(),
+        "民法典 第1076条",
+    )]
+}
+
+/// The service's name in a sentence: (English, Chinese).
+fn service_words(service: Service) -> (&'static str, &'static str) {
+    match service {
+        Service::Marriage => ("marriage", "结婚"),
+        Service::Divorce => ("divorce", "离婚"),
+    }
+}
+
 /// Per-office outcome: bases, or the reasons there are none.
 fn office_bases(
     policy: &Policy,
     office: &OfficeRef,
     parties: &[Party; 2],
     date: NaiveDate,
+    service: Service,
 ) -> Result<Vec<Basis>, Vec<Problem>> {
-    let Some(applicable) = policy.rule_at(office.division, date, Service::Marriage) else {
-        return Err(vec![]);
+    let (en, zh) = service_words(service);
+    let Some(applicable) = policy.rule_at(office.division, date, service) else {
+        let basis = policy.period_on(date).map_or("", |p| p.basis.as_str());
+        return Err(vec![problem(
+            "service_not_covered",
+            None,
+            format!("{} does not register {en} on {date}.", office.name),
+            format!("{}在{date}不办理{zh}登记。", office.name),
+            basis,
+        )]);
     };
     let rule = applicable.rule;
     let cite = applicable.citation().to_owned();
@@ -237,7 +264,7 @@ fn office_bases(
             "no_jurisdiction",
             None,
             format!(
-                "{} may register this couple only on the basis of a party's hukou{} ({}).",
+                "{} may register this couple's {en} only on the basis of a party's hukou{} ({}).",
                 office.name,
                 if rule.permit_scope.is_some() {
                     " or valid local residence permit"
@@ -247,7 +274,7 @@ fn office_bases(
                 cite
             ),
             format!(
-                "{}只能依据一方的常住户口{}办理结婚登记（{}）。",
+                "{}只能依据一方的常住户口{}办理{zh}登记（{}）。",
                 office.name,
                 if rule.permit_scope.is_some() {
                     "或有效的本地居住证"
@@ -281,58 +308,35 @@ fn scope_name_zh(s: Scope) -> &'static str {
     }
 }
 
-/// Documents to bring (婚姻登记条例 第5条; the pilot adds the residence permit original).
-fn documents(policy: &Policy, date: NaiveDate, bases: &[Basis]) -> Vec<Document> {
-    let reduced = policy
-        .period_on(date)
-        .is_some_and(|p| p.default.hukou_scope == Scope::National);
-    let mut docs = Vec::new();
-    for party in 0..2 {
-        docs.push(Document {
-            code: "id_card",
-            party: Some(party),
-            description: "居民身份证（临时身份证亦可） / resident identity card (a temporary card is accepted)",
-        });
-        if !reduced {
-            docs.push(Document {
-                code: "hukou_booklet",
-                party: Some(party),
-                description: "户口簿 / household register booklet",
-            });
-        }
-        docs.push(Document {
-            code: "declaration",
-            party: Some(party),
-            description: "申请结婚登记声明书（在登记员面前签署） / declaration of no spouse and no prohibited kinship, signed before the registrar",
-        });
-        if bases
+/// Documents to bring: the period's list for the service (policy data, see `documents`), with
+/// the residence permit of each party whose permit is a basis.
+fn documents(policy: &Policy, date: NaiveDate, service: Service, bases: &[Basis]) -> Vec<Document> {
+    let Some(period) = policy.period_on(date) else {
+        return Vec::new();
+    };
+    let permit = [0, 1].map(|party| {
+        bases
             .iter()
             .any(|b| b.party == party && b.basis == BasisKind::ResidencePermit)
-        {
-            docs.push(Document {
-                code: "residence_permit",
-                party: Some(party),
-                description: "居住证原件（登记地签发、在有效期内） / original residence permit issued by the registering locality, valid on the day",
-            });
-        }
-    }
-    docs.push(Document {
-        code: "joint_photos",
-        party: None,
-        description: "3张2寸近期半身免冠合影照片 / three recent 2-inch joint photos",
     });
-    docs
+    super::documents::for_couple(period.documents.of(service), permit)
 }
 
-/// Judges a couple for a date against `offices` (all of this instance's, or the one asked
-/// about). Eligible when no legal problem stands and at least one office may register them.
+/// Judges a couple for a date and a service against `offices` (all of this instance's, or the
+/// one asked about). Eligible when no legal problem stands and at least one office may register
+/// them.
 pub fn assess(
     policy: &Policy,
     parties: &[Party; 2],
     date: NaiveDate,
+    service: Service,
     offices: &[OfficeRef],
 ) -> Assessment {
-    let mut problems = legal_problems(parties, date);
+    let (en, zh) = service_words(service);
+    let mut problems = match service {
+        Service::Marriage => legal_problems(parties, date),
+        Service::Divorce => divorce_problems(parties),
+    };
     let mut bases: Vec<Basis> = Vec::new();
     let mut eligible_offices = Vec::new();
     if policy.period_on(date).is_none() {
@@ -346,7 +350,7 @@ pub fn assess(
     } else {
         let mut office_problems: Vec<Problem> = Vec::new();
         for (idx, office) in offices.iter().enumerate() {
-            match office_bases(policy, office, parties, date) {
+            match office_bases(policy, office, parties, date, service) {
                 Ok(found) => {
                     eligible_offices.push(idx);
                     for b in found {
@@ -365,8 +369,8 @@ pub fn assess(
                 office_problems.push(problem(
                     "no_jurisdiction",
                     None,
-                    "No office of this instance may register this couple.".into(),
-                    "本系统的登记机关均无权为该当事人办理结婚登记。".into(),
+                    format!("No office of this instance may register this couple's {en}."),
+                    format!("本系统的登记机关均无权为该当事人办理{zh}登记。"),
                     "婚姻登记条例 第4条; 国函〔2021〕48号",
                 ));
             }
@@ -383,7 +387,7 @@ pub fn assess(
     let eligible = problems.is_empty() && !eligible_offices.is_empty();
     Assessment {
         eligible,
-        documents: documents(policy, date, &bases),
+        documents: documents(policy, date, service, &bases),
         bases,
         offices: eligible_offices,
         problems,

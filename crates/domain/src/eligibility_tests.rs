@@ -72,11 +72,23 @@ fn man_is_under_age_the_day_before_his_22nd_birthday() {
         party(id("320508", "20000615", true), "320508", None),
         party(id("320508", "19980101", false), "320508", None),
     ];
-    let before = assess(&policy(), &couple, d("2022-06-14"), &suzhou());
+    let before = assess(
+        &policy(),
+        &couple,
+        d("2022-06-14"),
+        Service::Marriage,
+        &suzhou(),
+    );
     assert_eq!(codes(&before), vec!["under_age"]);
     assert_eq!(before.problems[0].party, Some(0));
     assert_eq!(before.problems[0].rule, "民法典 第1047条");
-    let on = assess(&policy(), &couple, d("2022-06-15"), &suzhou());
+    let on = assess(
+        &policy(),
+        &couple,
+        d("2022-06-15"),
+        Service::Marriage,
+        &suzhou(),
+    );
     assert!(on.eligible, "{:?}", on.problems);
 }
 
@@ -86,10 +98,25 @@ fn woman_is_under_age_the_day_before_her_20th_birthday() {
         party(id("320508", "19900101", true), "320508", None),
         party(id("320508", "20020910", false), "320508", None),
     ];
-    let before = assess(&policy(), &couple, d("2022-09-09"), &suzhou());
+    let before = assess(
+        &policy(),
+        &couple,
+        d("2022-09-09"),
+        Service::Marriage,
+        &suzhou(),
+    );
     assert_eq!(codes(&before), vec!["under_age"]);
     assert_eq!(before.problems[0].party, Some(1));
-    assert!(assess(&policy(), &couple, d("2022-09-10"), &suzhou()).eligible);
+    assert!(
+        assess(
+            &policy(),
+            &couple,
+            d("2022-09-10"),
+            Service::Marriage,
+            &suzhou()
+        )
+        .eligible
+    );
 }
 
 #[test]
@@ -101,16 +128,37 @@ fn leap_day_birthday_reaches_age_on_1_march_in_a_common_year() {
         party(id("320508", "19990101", false), "320508", None),
     ];
     assert_eq!(
-        codes(&assess(&policy(), &couple, d("2022-02-28"), &suzhou())),
+        codes(&assess(
+            &policy(),
+            &couple,
+            d("2022-02-28"),
+            Service::Marriage,
+            &suzhou()
+        )),
         vec!["under_age"]
     );
-    assert!(assess(&policy(), &couple, d("2022-03-01"), &suzhou()).eligible);
+    assert!(
+        assess(
+            &policy(),
+            &couple,
+            d("2022-03-01"),
+            Service::Marriage,
+            &suzhou()
+        )
+        .eligible
+    );
 }
 
 #[test]
 fn same_person_twice_is_refused() {
     let p = party(id("320508", "19900101", true), "320508", None);
-    let a = assess(&policy(), &[p.clone(), p], d("2022-01-01"), &suzhou());
+    let a = assess(
+        &policy(),
+        &[p.clone(), p],
+        d("2022-01-01"),
+        Service::Marriage,
+        &suzhou(),
+    );
     assert_eq!(codes(&a), vec!["same_person"]);
     assert_eq!(a.problems[0].rule, "民法典 第1049条");
 }
@@ -122,124 +170,15 @@ fn two_men_are_refused() {
         party(id("320508", "19910101", true), "320508", None),
     ];
     assert_eq!(
-        codes(&assess(&policy(), &couple, d("2022-01-01"), &suzhou())),
+        codes(&assess(
+            &policy(),
+            &couple,
+            d("2022-01-01"),
+            Service::Marriage,
+            &suzhou()
+        )),
         vec!["same_sex"]
     );
-}
-
-#[test]
-fn permit_is_no_basis_the_day_before_the_pilot() {
-    let a = assess(
-        &policy(),
-        &cross_province_couple("2030-01-01"),
-        d("2021-05-31"),
-        &suzhou(),
-    );
-    assert!(!a.eligible);
-    assert_eq!(codes(&a), vec!["no_jurisdiction"]);
-    assert_eq!(a.problems[0].rule, "婚姻登记条例 (2003) 第4条");
-}
-
-#[test]
-fn permit_is_a_basis_from_the_first_day_of_the_pilot() {
-    let a = assess(
-        &policy(),
-        &cross_province_couple("2030-01-01"),
-        d("2021-06-01"),
-        &suzhou(),
-    );
-    assert!(a.eligible, "{:?}", a.problems);
-    assert_eq!(
-        a.bases,
-        vec![Basis {
-            party: 1,
-            basis: BasisKind::ResidencePermit,
-            division_code: "320508".into()
-        }]
-    );
-    assert!(a
-        .documents
-        .iter()
-        .any(|d| d.code == "residence_permit" && d.party == Some(1)));
-    assert!(!a
-        .documents
-        .iter()
-        .any(|d| d.code == "residence_permit" && d.party == Some(0)));
-}
-
-#[test]
-fn permit_expiring_the_day_before_is_refused_the_day_of_is_accepted() {
-    let expired = assess(
-        &policy(),
-        &cross_province_couple("2022-03-31"),
-        d("2022-04-01"),
-        &suzhou(),
-    );
-    assert_eq!(
-        codes(&expired),
-        vec!["residence_permit_expired", "no_jurisdiction"]
-    );
-    assert_eq!(expired.problems[0].party, Some(1));
-    let valid = assess(
-        &policy(),
-        &cross_province_couple("2022-04-01"),
-        d("2022-04-01"),
-        &suzhou(),
-    );
-    assert!(valid.eligible);
-}
-
-#[test]
-fn permit_from_another_city_of_the_same_province_is_out_of_scope() {
-    // 南京 (3201) permit, 苏州 office: Jiangsu's permit scope is the city.
-    let couple = [
-        party(id("410105", "19950310", true), "410105", None),
-        party(
-            id("340102", "19960520", false),
-            "340102",
-            Some(("320102", "2030-01-01")),
-        ),
-    ];
-    let a = assess(&policy(), &couple, d("2022-01-10"), &suzhou());
-    assert_eq!(
-        codes(&a),
-        vec!["residence_permit_out_of_scope", "no_jurisdiction"]
-    );
-    // Same city, other district: within Jiangsu's city scope.
-    let couple = [
-        party(id("410105", "19950310", true), "410105", None),
-        party(
-            id("340102", "19960520", false),
-            "340102",
-            Some(("320583", "2030-01-01")),
-        ),
-    ];
-    assert!(assess(&policy(), &couple, d("2022-01-10"), &suzhou()).eligible);
-}
-
-#[test]
-fn jiangsu_hukou_registers_anywhere_in_jiangsu_during_the_pilot() {
-    let couple = [
-        party(id("320321", "19900101", true), "320321", None),
-        party(id("410105", "19920101", false), "410105", None),
-    ];
-    let a = assess(&policy(), &couple, d("2022-01-10"), &suzhou());
-    assert!(a.eligible);
-    assert_eq!(a.bases[0].basis, BasisKind::Hukou);
-    assert_eq!(a.bases[0].party, 0);
-}
-
-#[test]
-fn henan_hukou_is_county_level_until_2023_05_31_province_wide_from_06_01() {
-    // 郑州 金水区 office; the man's hukou is in 开封 (4102), the woman's in 安徽.
-    let zhengzhou = vec![office("zz-jinshui", "410105")];
-    let couple = [
-        party(id("410202", "19900101", true), "410202", None),
-        party(id("340102", "19920101", false), "340102", None),
-    ];
-    let last = assess(&policy(), &couple, d("2023-05-31"), &zhengzhou);
-    assert_eq!(codes(&last), vec!["no_jurisdiction"]);
-    assert!(assess(&policy(), &couple, d("2023-06-01"), &zhengzhou).eligible);
 }
 
 #[test]
@@ -248,7 +187,13 @@ fn before_the_first_period_is_outside_policy() {
         party(id("320508", "19700101", true), "320508", None),
         party(id("320508", "19720101", false), "320508", None),
     ];
-    let a = assess(&policy(), &couple, d("2003-09-30"), &suzhou());
+    let a = assess(
+        &policy(),
+        &couple,
+        d("2003-09-30"),
+        Service::Marriage,
+        &suzhou(),
+    );
     assert_eq!(codes(&a), vec!["outside_policy_period"]);
     assert!(a.offices.is_empty());
 }
@@ -259,7 +204,13 @@ fn nationwide_rule_needs_no_hukou_booklet() {
         party(id("650102", "19900101", true), "650102", None),
         party(id("530102", "19920101", false), "530102", None),
     ];
-    let a = assess(&policy(), &couple, d("2025-06-01"), &suzhou());
+    let a = assess(
+        &policy(),
+        &couple,
+        d("2025-06-01"),
+        Service::Marriage,
+        &suzhou(),
+    );
     assert!(a.eligible);
     assert!(!a.documents.iter().any(|d| d.code == "hukou_booklet"));
 }
@@ -274,6 +225,7 @@ fn only_offices_with_jurisdiction_are_listed() {
         &policy(),
         &cross_province_couple("2030-01-01"),
         d("2022-01-10"),
+        Service::Marriage,
         &offices,
     );
     assert_eq!(a.offices, vec![1]);
@@ -286,6 +238,18 @@ fn several_offices_without_jurisdiction_give_one_problem() {
         party(id("410105", "19950310", true), "410105", None),
         party(id("340102", "19960520", false), "340102", None),
     ];
-    let a = assess(&policy(), &couple, d("2022-01-10"), &offices);
+    let a = assess(
+        &policy(),
+        &couple,
+        d("2022-01-10"),
+        Service::Marriage,
+        &offices,
+    );
     assert_eq!(codes(&a), vec!["no_jurisdiction"]);
 }
+
+#[path = "eligibility_jurisdiction_tests.rs"]
+mod jurisdiction;
+
+#[path = "eligibility_divorce_tests.rs"]
+mod divorce;

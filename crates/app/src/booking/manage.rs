@@ -4,7 +4,8 @@
 use chrono::NaiveDateTime;
 
 use hunyin_domain::eligibility;
-use hunyin_domain::Status;
+use hunyin_domain::policy::Service;
+use hunyin_domain::{Policy, Status};
 use hunyin_store::appointments::{self, Appointment};
 use hunyin_store::offices::{self, Office};
 use hunyin_store::{self as db, slots, DbConn};
@@ -36,9 +37,11 @@ fn authorised(
     Ok(a)
 }
 
-pub(super) fn documents_for(
+/// The couple's assessment for the appointment's day (today for a walk-in) at its office: the
+/// documents of that day's period, with the permit of a party whose permit is a basis.
+pub(crate) fn documents_for(
     conn: &mut DbConn,
-    rules: &Rules<'_>,
+    policy: &Policy,
     a: &Appointment,
     office: &Office,
 ) -> Result<eligibility::Assessment, AppError> {
@@ -49,9 +52,10 @@ pub(super) fn documents_for(
     }
     .unwrap_or_else(crate::clock::today);
     Ok(eligibility::assess(
-        rules.policy,
+        policy,
         &parties,
         day,
+        Service::Marriage,
         &[office_ref(office)?],
     ))
 }
@@ -65,7 +69,7 @@ pub fn view(
 ) -> Result<AppointmentView, AppError> {
     let a = authorised(conn, reference, token)?;
     let office = offices::find(conn, &a.office_id)?.ok_or_else(unknown_office)?;
-    let assessment = documents_for(conn, rules, &a, &office)?;
+    let assessment = documents_for(conn, rules.policy, &a, &office)?;
     view_of(conn, &a, &office, Some(&assessment))
 }
 

@@ -6,6 +6,7 @@ use lettre::message::Mailbox;
 use serde::Serialize;
 
 use hunyin_domain::eligibility::{self, OfficeRef, Party};
+use hunyin_domain::policy::Service;
 use hunyin_domain::{DivisionCode, IdNumber, Policy};
 use hunyin_store::appointments::{self, Appointment, PartyRow};
 use hunyin_store::offices::Office;
@@ -79,7 +80,7 @@ pub(crate) fn require_eligible(
     day: NaiveDate,
 ) -> Result<eligibility::Assessment, AppError> {
     let refs = [office_ref(office)?];
-    let a = eligibility::assess(rules.policy, parties, day, &refs);
+    let a = eligibility::assess(rules.policy, parties, day, Service::Marriage, &refs);
     if !a.eligible {
         return Err(
             AppError::unprocessable("not_eligible", "Not eligible", "不符合登记条件")
@@ -213,6 +214,7 @@ pub use listing::{list_slots, listing, SlotListing, SlotView};
 pub use manage::{cancel, reschedule, view};
 
 pub(crate) use listing::resolve_slot;
+pub(crate) use manage::documents_for;
 pub use notices::reminder;
 use notices::{enqueue_mail, enqueue_reminder};
 pub use sweep::sweep_no_shows;

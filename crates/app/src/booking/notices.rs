@@ -32,7 +32,7 @@ fn mail_for(
         .map(|r| r.name.as_str())
         .collect::<Vec<_>>()
         .join("、");
-    let documents = mail_documents(&documents_for(conn, rules, a, office)?.documents);
+    let documents = mail_documents(&documents_for(conn, rules.policy, a, office)?.documents);
     let m = mail::AppointmentMail {
         reference: &a.reference,
         sequence: a.sequence,

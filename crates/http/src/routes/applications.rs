@@ -45,7 +45,10 @@ pub async fn read(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let reference = path.into_inner();
-    let v = with_db(state, move |c, _| applications::read(c, &staff, &reference)).await?;
+    let v = with_db(state, move |c, st| {
+        applications::read(c, &st.policy, &staff, &reference)
+    })
+    .await?;
     Ok(private(StatusCode::OK, v))
 }
 
@@ -57,8 +60,8 @@ pub async fn check_in(
 ) -> Result<HttpResponse, ApiError> {
     let reference = path.into_inner();
     let today = hunyin_app::clock::today();
-    let v = with_db(state, move |c, _| {
-        applications::check_in(c, &staff, &reference, today)
+    let v = with_db(state, move |c, st| {
+        applications::check_in(c, &st.policy, &staff, &reference, today)
     })
     .await?;
     Ok(private(StatusCode::OK, v))

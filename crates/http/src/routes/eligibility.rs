@@ -1,5 +1,5 @@
-//! `POST /v1/eligibility`: may this couple marry on this date, where, on what basis, with
-//! which documents, and what stands in the way. Anonymous; it reads no person's data (no
+//! `POST /v1/eligibility`: may this couple marry (or, with `"service": "divorce"`, divorce) on
+//! this date, where, on what basis, with which documents, and what stands in the way. Anonymous; it reads no person's data (no
 //! marital status, no household register), so it reveals nothing the caller did not send.
 
 use actix_web::{web, HttpResponse};
@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use hunyin_app::{eligibility, InvalidParam};
 use hunyin_domain::eligibility::{Party, ResidencePermit};
+use hunyin_domain::policy::Service;
 use hunyin_domain::{DivisionCode, IdNumber};
 
 use super::{ok, with_db};
@@ -24,7 +25,24 @@ pub struct EligibilityRequest {
     pub date: Option<String>,
     #[serde(default)]
     pub office_id: Option<String>,
+    /// `marriage` (the default) or `divorce`.
+    #[serde(default)]
+    pub service: Option<String>,
     pub parties: Vec<PartyIn>,
+}
+
+/// The service asked about: `marriage` when absent, 400 naming `service` when unknown.
+fn parse_service(raw: Option<&str>) -> Result<Service, ApiError> {
+    match raw {
+        None => Ok(Service::Marriage),
+        Some(s) => Service::parse(s).ok_or_else(|| {
+            ApiError::invalid(vec![InvalidParam::new(
+                "service",
+                "unknown_service",
+                "\"marriage\" or \"divorce\"",
+            )])
+        }),
+    }
 }
 
 /// A party as sent (the same shape the booking uses).
@@ -149,10 +167,11 @@ pub async fn check(
     let req = body.0;
     let today = hunyin_app::clock::today();
     let date = crate::extract::date_param("date", req.date.as_deref(), today)?;
+    let service = parse_service(req.service.as_deref())?;
     let parties = parse_parties(&req.parties, today)?;
     let office_id = req.office_id;
     let v = with_db(state, move |c, st| {
-        eligibility::check(c, &st.policy, &parties, date, office_id.as_deref())
+        eligibility::check(c, &st.policy, &parties, date, service, office_id.as_deref())
     })
     .await?;
     Ok(ok(v))
