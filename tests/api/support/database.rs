@@ -40,7 +40,11 @@ impl TestDb {
         match postgres_server_url() {
             Some(server_url) => {
                 let template = template::migrated(&server_url);
-                TestDb::create_postgres(server_url, &format!("TEMPLATE {template}"))
+                TestDb::try_create_postgres(&server_url, &format!("TEMPLATE {template}"))
+                    .unwrap_or_else(|_| {
+                        template::rebuild(&server_url);
+                        TestDb::create_postgres(server_url, &format!("TEMPLATE {template}"))
+                    })
             }
             None => TestDb::create_sqlite(),
         }
@@ -55,19 +59,21 @@ impl TestDb {
     }
 
     fn create_postgres(server_url: String, options: &str) -> TestDb {
+        TestDb::try_create_postgres(&server_url, options).expect("create test database")
+    }
+
+    fn try_create_postgres(server_url: &str, options: &str) -> diesel::QueryResult<TestDb> {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let name = format!("hunyin_test_{id}");
-        let mut admin = PgConnection::establish(&server_url)
+        let mut admin = PgConnection::establish(server_url)
             .expect("TEST_DATABASE_URL must reach a PostgreSQL server");
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name} {options}"))
-            .expect("create test database");
-        let url = with_database(&server_url, &name);
-        TestDb::Postgres {
-            server_url,
+        admin.batch_execute(&format!("CREATE DATABASE {name} {options}"))?;
+        let url = with_database(server_url, &name);
+        Ok(TestDb::Postgres {
+            server_url: server_url.to_owned(),
             name,
             url,
-        }
+        })
     }
 
     /// A fresh SQLite database in its own folder, whatever the suite's engine.

@@ -5,6 +5,11 @@
 //! new one; it is built under a different name and renamed when complete (a run killed halfway
 //! leaves no half-migrated template), under an advisory lock so that test processes starting at
 //! once build it once. No connection stays open to it: PostgreSQL copies only an unused database.
+//!
+//! Several checkouts (other branches' migrations) may share one server: each template's comment
+//! holds the time it was built, and another set's template is dropped only once it is a day
+//! old, never while another checkout's suite may still be copying it. A template dropped under
+//! a running suite anyway is built again (`rebuild`).
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -24,12 +29,23 @@ const LOCK: i64 = 7_140_201_202;
 struct Name {
     #[diesel(sql_type = Text)]
     datname: String,
+    /// The comment: seconds since the epoch when it was built (empty: unknown, kept).
+    #[diesel(sql_type = Text)]
+    built: String,
 }
+
+/// How old another set of migrations' template must be before a build drops it, in seconds.
+const STALE_SECS: i64 = 24 * 3600;
 
 /// The name of the migrated template on `server_url`, built if it is missing.
 pub fn migrated(server_url: &str) -> &'static str {
     static NAME: OnceLock<String> = OnceLock::new();
     NAME.get_or_init(|| build(server_url))
+}
+
+/// Builds the template again if it has gone (dropped by another checkout's older suite).
+pub fn rebuild(server_url: &str) {
+    build(server_url);
 }
 
 /// FNV-1a over the PostgreSQL migration files, names and contents, in name order.
@@ -65,7 +81,9 @@ fn build(server_url: &str) -> String {
         .batch_execute(&format!("SELECT pg_advisory_lock({LOCK})"))
         .expect("template lock");
     let templates: Vec<Name> = diesel::sql_query(
-        "SELECT datname::text AS datname FROM pg_database WHERE datname LIKE 'hunyin\\_tpl\\_%'",
+        "SELECT datname::text AS datname, \
+         COALESCE(shobj_description(oid, 'pg_database'), '')::text AS built \
+         FROM pg_database WHERE datname LIKE 'hunyin\\_tpl\\_%'",
     )
     .load(&mut admin)
     .expect("list templates");
@@ -84,13 +102,21 @@ fn build(server_url: &str) -> String {
             db::migrations::run_pending(&mut db::DbConn::Pg(conn)).expect("migrate the template");
         }
         admin
-            .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+            .batch_execute(&format!(
+                "ALTER DATABASE {building} RENAME TO {name}; COMMENT ON DATABASE {name} IS '{}'",
+                now_secs()
+            ))
             .expect("name the template");
     }
-    // Templates of other migrations are from older builds.
+    // Templates of other migrations a day old are from older builds.
+    let stale = |t: &Name| {
+        t.built
+            .parse::<i64>()
+            .is_ok_and(|b| now_secs() - b > STALE_SECS)
+    };
     for old in templates
         .iter()
-        .filter(|t| t.datname != name && !t.datname.ends_with("_building"))
+        .filter(|t| t.datname != name && !t.datname.ends_with("_building") && stale(t))
     {
         let _ = admin.batch_execute(&format!(
             "DROP DATABASE IF EXISTS {} WITH (FORCE)",
@@ -101,4 +127,10 @@ fn build(server_url: &str) -> String {
         .batch_execute(&format!("SELECT pg_advisory_unlock({LOCK})"))
         .expect("template unlock");
     name
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
 }
