@@ -3,7 +3,7 @@
 //! register is consulted by ID number whatever hukou was declared, and only a supervisor's
 //! override with a reason and a document clears a party.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::support::partner::{KeyFile, ALL_OPS, HENAN, JIANGSU};
 use crate::support::proxy::{free_port, Proxy};
@@ -106,6 +106,17 @@ async fn only_a_supervisor_override_with_a_reason_and_a_document_clears_a_failed
     assert_eq!(resp.status(), 400);
     let p = problem(resp).await;
     assert_eq!(p["invalid_params"].as_array().unwrap().len(), 3, "{p}");
+    // The kind of the document is one of the four, never free text or absent.
+    for kind in [json!("a letter"), json!(""), Value::Null] {
+        let mut body = json!({"party": 0, "reason": "离婚判决已生效", "document_reference": doc});
+        if !kind.is_null() {
+            body["document_kind"] = kind.clone();
+        }
+        let resp = sup.step(&reference, "check-overrides", body).await;
+        assert_eq!(resp.status(), 400, "{kind}");
+        let p = problem(resp).await;
+        assert_eq!(p["invalid_params"][0]["name"], "document_kind", "{p}");
+    }
     // The other party passed: there is nothing to override.
     let resp = sup
         .override_check(&reference, 1, "离婚判决已生效", doc)
@@ -121,10 +132,12 @@ async fn only_a_supervisor_override_with_a_reason_and_a_document_clears_a_failed
     assert_eq!(v["cleared"], true, "{v}");
     assert_eq!(v["checks"][0]["source"], "supervisor_override");
     assert_eq!(v["checks"][0]["document_reference"], doc);
+    assert_eq!(v["checks"][0]["document_kind"], "court_judgment");
     assert_eq!(v["history"].as_array().unwrap().len(), 3);
     let audited = audit_details(&r.js, "household.check_overridden");
     assert_eq!(audited.len(), 1);
     assert_eq!(audited[0]["document_reference"], doc);
+    assert_eq!(audited[0]["document_kind"], "court_judgment");
     assert_eq!(desk.declare_and_register(&reference).await.status(), 201);
 
     let stats = json_of(&r.js, &sup.token, "").await;

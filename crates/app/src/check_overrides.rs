@@ -1,10 +1,11 @@
 //! A supervisor's override of a party's failed household check: the papers show what the
 //! records do not yet (a divorce judgment, a death certificate, a corrected register entry;
 //! domain brief §8c: "the party brings proof … and the registrar records it"). Only a
-//! supervisor, only with a reason and the document's reference, never for a person our own
+//! supervisor, only with a reason and the document's kind and reference, never for a person our own
 //! records show married (issue 14 §1); audited, kept in the checks' history, counted in the
 //! statistics (`check_overrides`).
 
+use hunyin_domain::evidence::EvidenceKind;
 use hunyin_domain::mask::mask;
 use hunyin_domain::staff::Role;
 use hunyin_store::household::{self, Check};
@@ -15,15 +16,25 @@ use crate::auth::Staff;
 use crate::checks::{self, blank, checked_in, record_one, ChecksView, OVERRIDE};
 use crate::error::{AppError, InvalidParam};
 
-/// An override as asked: which party, why, and the document it rests on.
+/// An override as asked: which party, why, and the document it rests on (its kind, as sent,
+/// and its number).
 pub struct Override {
     pub party: usize,
     pub reason: String,
+    pub document_kind: String,
     pub document_reference: String,
 }
 
-fn validate(o: &Override) -> Result<(), AppError> {
+fn validate(o: &Override) -> Result<EvidenceKind, AppError> {
     let mut bad = Vec::new();
+    let kind = EvidenceKind::parse(o.document_kind.trim());
+    if kind.is_none() {
+        bad.push(InvalidParam::new(
+            "document_kind",
+            "invalid_document_kind",
+            "court_judgment, divorce_certificate, death_certificate or register_correction",
+        ));
+    }
     if o.party > 1 {
         bad.push(InvalidParam::new("party", "invalid_party", "0 or 1"));
     }
@@ -42,7 +53,8 @@ fn validate(o: &Override) -> Result<(), AppError> {
             "1-200 characters: the number of the judgment or certificate seen",
         ));
     }
-    AppError::unless_invalid(bad)
+    AppError::unless_invalid(bad)?;
+    kind.ok_or_else(|| AppError::internal("an invalid kind passed validation"))
 }
 
 fn refused(code: &'static str, en: &str, zh: &str) -> AppError {
@@ -57,7 +69,7 @@ pub fn record(
     o: &Override,
 ) -> Result<ChecksView, AppError> {
     staff.require_role(&[Role::Supervisor])?;
-    validate(o)?;
+    let kind = validate(o)?;
     let app = checked_in(conn, staff, reference, "override a household check")?;
     let party = o.party as i32;
     let all = household::checks(conn, app.id)?;
@@ -89,12 +101,14 @@ pub fn record(
         outcome: "passed".into(),
         note: Some(o.reason.trim().to_owned()),
         document_reference: Some(o.document_reference.trim().to_owned()),
+        document_kind: Some(kind.as_str().to_owned()),
         ..blank(&app, staff, party, OVERRIDE)
     };
     let details = Details::none()
         .with("party", o.party)
         .with("person", mask(&id))
         .with("reason", &check.note)
+        .with("document_kind", kind.as_str())
         .with("document_reference", &check.document_reference);
     tracing::info!(reference = %app.reference, person = %mask(&id), "household check overridden");
     record_one(

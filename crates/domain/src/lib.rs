@@ -6,6 +6,7 @@ pub mod division;
 pub mod divorce;
 pub mod documents;
 pub mod eligibility;
+pub mod evidence;
 pub mod id_number;
 pub mod marital;
 pub mod mask;

@@ -210,6 +210,9 @@ pub struct Check {
     /// A supervisor override's document (judgment, certificate …) by its number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub document_reference: Option<String>,
+    /// Its kind (`hunyin_domain::evidence::EvidenceKind`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document_kind: Option<String>,
 }
 
 fn utc<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {

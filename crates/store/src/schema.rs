@@ -156,6 +156,7 @@ diesel::table! {
         checked_by -> BigInt,
         checked_at -> Timestamp,
         document_reference -> Nullable<Text>,
+        document_kind -> Nullable<Text>,
     }
 }
 

@@ -50,7 +50,7 @@ impl<'a> Counter<'a> {
     }
 
     /// `POST`s `body` to the application's `step`.
-    async fn step(&self, reference: &str, step: &str, body: Value) -> Response {
+    pub async fn step(&self, reference: &str, step: &str, body: Value) -> Response {
         let path = format!("{}/{step}", application_path(reference));
         self.post(&path, body).await
     }
@@ -115,7 +115,8 @@ impl<'a> Counter<'a> {
         self.step(reference, "manual-verifications", body).await
     }
 
-    /// A supervisor's override of a party's failed check, with its reason and document.
+    /// A supervisor's override of a party's failed check, with its reason and a court judgment
+    /// as its document.
     pub async fn override_check(
         &self,
         reference: &str,
@@ -123,8 +124,8 @@ impl<'a> Counter<'a> {
         reason: &str,
         document_reference: &str,
     ) -> Response {
-        let body =
-            json!({"party": party, "reason": reason, "document_reference": document_reference});
+        let body = json!({"party": party, "reason": reason,
+            "document_kind": "court_judgment", "document_reference": document_reference});
         self.step(reference, "check-overrides", body).await
     }
 

@@ -59,6 +59,7 @@ pub(crate) fn blank(app: &Appointment, staff: &Staff, party: i32, source: &str) 
         checked_by: staff.id,
         checked_at: crate::clock::now(),
         document_reference: None,
+        document_kind: None,
     }
 }
 

@@ -183,6 +183,7 @@ pub async fn manual_verification(
 pub struct OverrideBody {
     pub party: usize,
     pub reason: String,
+    pub document_kind: String,
     pub document_reference: String,
 }
 
@@ -198,6 +199,7 @@ pub async fn check_override(
     let o = hunyin_app::check_overrides::Override {
         party: b.party,
         reason: b.reason,
+        document_kind: b.document_kind,
         document_reference: b.document_reference,
     };
     let v = with_db(state, move |c, _| {

@@ -1,0 +1,1 @@
+ALTER TABLE household_checks DROP COLUMN document_kind;
