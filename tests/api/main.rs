@@ -12,6 +12,7 @@ mod cli;
 mod contract;
 mod contract_statuses;
 mod database;
+mod divorce_counter;
 mod divorce_periods;
 mod eligibility;
 mod household;

@@ -11,8 +11,8 @@ use hunyin_domain::time::rfc3339_utc;
 use hunyin_domain::IdNumber;
 use hunyin_partner::wire::{
     MaskedParty, Notification, NotificationAck, RegistrationStatus, VerificationAnswer,
-    VerificationRequest, CERTIFICATE_REISSUED, MARRIAGE_REGISTERED, PURPOSE_MARRIAGE_REGISTRATION,
-    REGISTRATION_REVOKED,
+    VerificationRequest, CERTIFICATE_REISSUED, DIVORCE_REGISTERED, MARRIAGE_REGISTERED,
+    PURPOSE_DIVORCE_REGISTRATION, PURPOSE_MARRIAGE_REGISTRATION, REGISTRATION_REVOKED,
 };
 use hunyin_partner::{Operation, Peer};
 use hunyin_store::household::SetBy;
@@ -63,11 +63,12 @@ pub fn validate_verification(v: &VerificationRequest) -> Result<(), AppError> {
     if !valid_name(&v.name) {
         bad.push(InvalidParam::new("name", "invalid_name", "1-50 characters"));
     }
-    if v.purpose != PURPOSE_MARRIAGE_REGISTRATION {
+    if ![PURPOSE_MARRIAGE_REGISTRATION, PURPOSE_DIVORCE_REGISTRATION].contains(&v.purpose.as_str())
+    {
         bad.push(InvalidParam::new(
             "purpose",
             "invalid_purpose",
-            PURPOSE_MARRIAGE_REGISTRATION,
+            "marriage_registration or divorce_registration",
         ));
     }
     let text = |s: &str| !s.trim().is_empty() && s.chars().count() <= 64;
@@ -142,13 +143,14 @@ pub fn validate_notification(n: &Notification) -> Result<(), AppError> {
         MARRIAGE_REGISTERED,
         CERTIFICATE_REISSUED,
         REGISTRATION_REVOKED,
+        DIVORCE_REGISTERED,
     ]
     .contains(&n.kind.as_str())
     {
         bad.push(InvalidParam::new(
             "type",
             "invalid_type",
-            "marriage_registered, certificate_reissued or registration_revoked",
+            "marriage_registered, certificate_reissued, registration_revoked or divorce_registered",
         ));
     }
     if CertificateNumber::parse(&n.certificate_number).is_none() {
@@ -242,6 +244,13 @@ fn apply_to(
                 None => "no_partner_marriage",
             }
         }
+        // A divorce registered by the partner: its married resident becomes divorced (a
+        // resident the register does not show married is left alone, and the audit says so).
+        DIVORCE_REGISTERED if r.marital_status == "married" => {
+            household::set_marital_status(c, id, "divorced", SetBy::PartnerNotification, now)?;
+            "divorced"
+        }
+        DIVORCE_REGISTERED => "not_married",
         _ => "recorded",
     })
 }
@@ -282,10 +291,10 @@ pub fn notification(
         for p in &n.parties {
             let id = p.id_number.to_ascii_uppercase();
             let result = apply_to(c, &peer.name, n, &id, &p.name, now)?;
-            if matches!(result, "married" | "restored") {
+            if matches!(result, "married" | "restored" | "divorced") {
                 applied += 1;
             }
-            if matches!(result, "name_mismatch" | "already_married") {
+            if matches!(result, "name_mismatch" | "already_married" | "not_married") {
                 tracing::warn!(partner = %peer.name, person = %mask(&id), result, "partner notification not applied");
             }
             results.push(PartyResult {
