@@ -15,6 +15,7 @@ mod database;
 mod divorce_counter;
 mod divorce_partner;
 mod divorce_periods;
+mod divorce_races;
 mod eligibility;
 mod household;
 mod mail;

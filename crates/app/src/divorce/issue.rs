@@ -87,7 +87,17 @@ pub fn issue(
             .collect();
         let mut steps = Vec::new();
         for (i, p) in people.iter().enumerate() {
-            steps.push(verify::read_party(&mut conn, rules.region_prefix, i, p)?);
+            match verify::read_party(&mut conn, rules.region_prefix, i, p) {
+                Ok(step) => steps.push(step),
+                // A concurrent issue that just committed made the parties divorced: answer
+                // what became of the application, not the register it changed.
+                Err(e) => {
+                    return Err(match store::find_by_reference(&mut conn, reference)? {
+                        Some(now) if now.status != "received" => not_received(ACTION, &now),
+                        _ => e,
+                    })
+                }
+            }
         }
         let office = offices::find(&mut conn, &app.office_id)?
             .ok_or_else(|| AppError::not_found("The office"))?;
