@@ -16,6 +16,7 @@ mod divorce_counter;
 mod divorce_partner;
 mod divorce_periods;
 mod divorce_races;
+mod divorce_reissue;
 mod eligibility;
 mod household;
 mod mail;

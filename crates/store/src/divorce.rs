@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};
 
 use super::DbConn;
-use crate::schema::{divorce_applications, divorce_parties};
+use crate::schema::{divorce_applications, divorce_certificates, divorce_parties};
 
 /// A stored divorce application.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -222,4 +222,59 @@ pub fn lapse_due(
         }
     }
     Ok(lapsed)
+}
+
+/// A divorce certificate as stored: the `L` of the divorce or a reissue (`BL`).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = divorce_certificates)]
+pub struct DivorceCertificate {
+    pub number: String,
+    pub kind: String,
+    pub application_id: i64,
+    pub office_id: String,
+    pub year: i32,
+    pub serial: i32,
+    pub status: String,
+    pub issued_by: i64,
+    pub issued_at: NaiveDateTime,
+    pub supersedes: Option<String>,
+    pub requested_by_party: Option<i32>,
+    pub note: Option<String>,
+}
+
+/// Stores a divorce certificate.
+pub fn insert_certificate(conn: &mut DbConn, c: &DivorceCertificate) -> QueryResult<()> {
+    diesel::insert_into(divorce_certificates::table)
+        .values(c)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// One divorce certificate by number.
+pub fn certificate(conn: &mut DbConn, number: &str) -> QueryResult<Option<DivorceCertificate>> {
+    divorce_certificates::table
+        .find(number)
+        .select(DivorceCertificate::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Marks a still-valid divorce certificate superseded; false if it no longer was valid.
+pub fn supersede(conn: &mut DbConn, number: &str) -> QueryResult<bool> {
+    let n = diesel::update(
+        divorce_certificates::table
+            .filter(divorce_certificates::number.eq(number))
+            .filter(divorce_certificates::status.eq("valid")),
+    )
+    .set(divorce_certificates::status.eq("superseded"))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The application with this id.
+pub fn by_id(conn: &mut DbConn, id: i64) -> QueryResult<Application> {
+    divorce_applications::table
+        .find(id)
+        .select(Application::as_select())
+        .first(conn)
 }

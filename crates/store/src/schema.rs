@@ -329,7 +329,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    divorce_certificates (number) {
+        number -> Text,
+        kind -> Text,
+        application_id -> BigInt,
+        office_id -> Text,
+        year -> Integer,
+        serial -> Integer,
+        status -> Text,
+        issued_by -> BigInt,
+        issued_at -> Timestamp,
+        supersedes -> Nullable<Text>,
+        requested_by_party -> Nullable<Integer>,
+        note -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(divorce_parties -> divorce_applications (application_id));
+diesel::joinable!(divorce_certificates -> divorce_applications (application_id));
 diesel::joinable!(staff_sessions -> staff (staff_id));
 diesel::joinable!(staff -> offices (office_id));
 diesel::joinable!(appointment_parties -> appointments (appointment_id));
@@ -344,6 +362,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     certificates,
     declarations,
     divorce_applications,
+    divorce_certificates,
     divorce_parties,
     household_checks,
     household_records,

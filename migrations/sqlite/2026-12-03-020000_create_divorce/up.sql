@@ -47,6 +47,25 @@ CREATE TABLE divorce_parties (
 );
 CREATE INDEX divorce_parties_person ON divorce_parties (id_number);
 
+-- Divorce certificates: the L issued with the divorce and each reissue (补发, BL) from its own
+-- per-office-year counter; a reissue supersedes the number before it. Never deleted.
+CREATE TABLE divorce_certificates (
+    number TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('L', 'BL')),
+    application_id BIGINT NOT NULL REFERENCES divorce_applications (id),
+    office_id TEXT NOT NULL REFERENCES offices (id),
+    year INTEGER NOT NULL,
+    serial INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('valid', 'superseded')),
+    issued_by BIGINT NOT NULL REFERENCES staff (id),
+    issued_at TIMESTAMP NOT NULL,
+    supersedes TEXT REFERENCES divorce_certificates (number),
+    requested_by_party INTEGER CHECK (requested_by_party IN (0, 1)),
+    note TEXT,
+    UNIQUE (office_id, year, kind, serial)
+);
+CREATE INDEX divorce_certificates_application ON divorce_certificates (application_id);
+
 -- A marriage ended by a divorce registered here is `dissolved`, never deleted. SQLite cannot
 -- change a CHECK: rebuild the table (only its own rows refer to it).
 CREATE TABLE certificates_new (

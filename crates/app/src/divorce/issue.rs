@@ -123,13 +123,30 @@ pub fn issue(
     let done = db::write_tx(&mut conn, |c| -> Result<store::Application, AppError> {
         let now = rules.clock.now();
         let year = rules.clock.today().year();
-        let (_, number) = next_number(c, &office, year, Kind::Divorce)?;
+        let (serial, number) = next_number(c, &office, year, Kind::Divorce)?;
         let closed = Close::Issued {
             certificate_number: &number,
         };
         if !store::close(c, app.id, closed, staff.id, now)? {
             return Err(moved_on(c, ACTION, &app));
         }
+        store::insert_certificate(
+            c,
+            &store::DivorceCertificate {
+                number: number.clone(),
+                kind: Kind::Divorce.prefix().into(),
+                application_id: app.id,
+                office_id: office.id.clone(),
+                year,
+                serial,
+                status: "valid".into(),
+                issued_by: staff.id,
+                issued_at: now,
+                supersedes: None,
+                requested_by_party: None,
+                note: None,
+            },
+        )?;
         if let Some(appointment) = app.marriage_appointment_id {
             if !registration::certificate_transition(
                 c,

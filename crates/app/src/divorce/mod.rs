@@ -43,12 +43,14 @@ pub fn periods(
 mod close;
 mod issue;
 mod receive;
+mod reissue;
 mod verify;
 mod views;
 
 pub use close::{lapse_due, refusal_notice, refuse, withdraw};
 pub use issue::{issue, IssueInput};
 pub use receive::{receive, AgreementInput, PartyInput, ReceiveInput};
+pub use reissue::{reissue, DivorceReissueView};
 pub use views::{Agreement, DivorceParty, DivorceRefusalNotice, DivorceView, Document};
 
 use hunyin_partner::Directory;

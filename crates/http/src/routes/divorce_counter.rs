@@ -191,3 +191,27 @@ pub async fn refusal_notice(
     .await?;
     Ok(private(StatusCode::OK, v))
 }
+
+/// `POST /v1/registrar/divorce-certificates/{number}/reissue` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DivorceReissueBody {
+    pub party: i64,
+    pub note: String,
+}
+
+/// `POST /v1/registrar/divorce-certificates/{number}/reissue`
+pub async fn reissue(
+    state: web::Data<WebState>,
+    SignedIn(staff): SignedIn,
+    path: web::Path<String>,
+    body: Json<DivorceReissueBody>,
+) -> Result<HttpResponse, ApiError> {
+    let number = path.into_inner();
+    let b = body.0;
+    let v = with_db(state, move |c, st| {
+        divorce::reissue(c, &staff, &st.clock, &number, b.party, &b.note)
+    })
+    .await?;
+    Ok(private(StatusCode::CREATED, v))
+}

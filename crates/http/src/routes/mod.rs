@@ -157,6 +157,11 @@ pub fn table() -> Vec<RouteSpec> {
         ),
         RouteSpec::new(
             Method::POST,
+            "/v1/registrar/divorce-certificates/{number}/reissue",
+            || web::post().to(divorce_counter::reissue),
+        ),
+        RouteSpec::new(
+            Method::POST,
             "/v1/registrar/applications/{reference}/refusal",
             || web::post().to(applications::refuse),
         ),
