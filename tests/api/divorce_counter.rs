@@ -185,6 +185,13 @@ async fn issue_only_inside_the_window_gives_an_l_number_and_dissolves_the_marria
     let resp = desk.receive_divorce(body(&man, &woman, &number)).await;
     assert_eq!(resp.status(), 409);
     assert_eq!(problem(resp).await["code"], "divorce_already_received");
+    // Divorced here, he may marry again here: the registration no longer holds him.
+    let bride = nth_person(12, false);
+    add_residents(&app, &[(&bride, "李娜", "unmarried")]);
+    let again = desk
+        .walk_in(crate::support::couple(&man, "320508", &bride, "320508"))
+        .await;
+    assert_eq!(desk.run_checks(&again).await["cleared"], true);
 }
 
 #[tokio::test]

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::support::divorce::{date, move_to, receive_body, with_calendar};
-use crate::support::partner::{KeyFile, ALL_OPS, HENAN, JIANGSU};
+use crate::support::divorce::{certificate_status, date, move_to, receive_body, with_calendar};
+use crate::support::partner::{call_as, KeyFile, ALL_OPS, HENAN, JIANGSU};
 use crate::support::proxy::free_port;
 use crate::support::{
     add_resident, audit_details, couple, eventually, id_number, marital_status, problem,
@@ -110,9 +110,37 @@ async fn a_marriage_registered_in_henan_is_divorced_in_jiangsu_and_henan_marks_i
         .collect();
     assert_eq!(divorce.len(), 1);
     assert_eq!(divorce[0]["applied"], 1);
+    // 河南 registered the marriage: it marks it dissolved and releases its parties.
+    assert_eq!(divorce[0]["dissolved"], number.as_str());
+    assert_eq!(certificate_status(&ha, &number), "dissolved");
+    // So the 河南 man may marry again in 河南: his checks pass.
+    let bride = id_number("410105", "19930303", false);
+    add_resident(&ha, &bride, "赵敏", "410105", "unmarried");
+    let again = ha_desk
+        .walk_in(serde_json::json!([
+            crate::support::party(&man, "王强", "410105", None),
+            crate::support::party(&bride, "赵敏", "410105", None),
+        ]))
+        .await;
+    let checks = ha_desk.run_checks(&again).await;
+    assert_eq!(checks["cleared"], true, "{checks}");
     assert_eq!(
         divorce[0]["parties"].as_array().unwrap().len(),
         1,
         "only 河南's party is sent to 河南"
+    );
+
+    // 河南 asks 江苏 about the divorce certificate: valid, issued at 江苏, parties masked.
+    let l_number = issued["certificate_number"].as_str().unwrap();
+    let henan = HENAN.partners(&ha_key, vec![JIANGSU.peer(&js_url, &js_key.key, &ALL_OPS)]);
+    let path = format!("/v1/partner/registrations/{l_number}");
+    let (status, v) = call_as(henan, "jiangsu", "GET", path, None).await.unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(v["status"], "valid");
+    assert_eq!(v["office"]["id"], JS_OFFICE);
+    assert_eq!(v["parties"].as_array().unwrap().len(), 2);
+    assert!(
+        !v.to_string().contains(&man),
+        "no full ID number in a status answer"
     );
 }

@@ -23,7 +23,7 @@ use crate::error::{AppError, InvalidParam};
 use crate::partner_outbound::office_ref;
 
 /// The audit event of a request a partner made, with the partner, its key and the operation.
-fn received<'a>(
+pub(crate) fn received<'a>(
     peer: &'a Peer,
     op: Operation,
     action: &'a str,
@@ -158,6 +158,17 @@ pub fn validate_notification(n: &Notification) -> Result<(), AppError> {
             "certificate_number",
             "invalid_certificate_number",
             "a certificate number such as J320505-2021-000123",
+        ));
+    }
+    let marriage = |d: &String| CertificateNumber::parse(d).is_some_and(|c| c.kind.is_marriage());
+    if n.dissolves
+        .as_ref()
+        .is_some_and(|d| n.kind != DIVORCE_REGISTERED || !marriage(d))
+    {
+        bad.push(InvalidParam::new(
+            "dissolves",
+            "invalid_certificate_number",
+            "with divorce_registered only: the marriage certificate number it ends",
         ));
     }
     if parse_time(&n.registered_at).is_none() {
@@ -302,6 +313,10 @@ pub fn notification(
                 result,
             });
         }
+        let dissolved = match n.kind.as_str() {
+            DIVORCE_REGISTERED => crate::divorce::dissolve_notified(c, n, now)?,
+            _ => None,
+        };
         partner::set_applied(c, &n.event_id, applied)?;
         let op = Operation::Notification;
         let action = "partner.notification.received";
@@ -318,20 +333,23 @@ pub fn notification(
             .with("event_id", &n.event_id)
             .with("office", &n.office)
             .with("parties", results)
-            .with("applied", applied);
+            .with("applied", applied)
+            .with("dissolved", dissolved);
         audit::record(c, event)?;
         Ok(ack("accepted", applied))
     })
 }
 
-/// The status of a registration by certificate number, the parties masked; audited.
+/// The status of a registration by certificate number (a divorce's `L`/`BL` too), the parties
+/// masked; audited.
 pub fn registration_status(
     conn: &mut DbConn,
     peer: &Peer,
     number: &str,
 ) -> Result<RegistrationStatus, AppError> {
-    let c = registration::certificate(conn, number)?
-        .ok_or_else(|| AppError::not_found("The certificate"))?;
+    let Some(c) = registration::certificate(conn, number)? else {
+        return crate::divorce::partner_status(conn, peer, number);
+    };
     let office =
         offices::find(conn, &c.office_id)?.ok_or_else(|| AppError::not_found("The office"))?;
     let parties = appointments::parties(conn, c.appointment_id)?;

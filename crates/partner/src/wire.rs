@@ -77,6 +77,10 @@ pub struct Notification {
     pub registered_at: String,
     pub office: OfficeRef,
     pub parties: Vec<PartyRef>,
+    /// With `divorce_registered` to the region that registered the marriage: that marriage's
+    /// certificate number, for the receiver to mark it `dissolved`. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dissolves: Option<String>,
 }
 
 /// The receiver's acknowledgement of a notification (a signed 202).
@@ -100,7 +104,7 @@ pub struct MaskedParty {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RegistrationStatus {
     pub certificate_number: String,
-    /// `valid`, `superseded` or `revoked`.
+    /// `valid`, `superseded`, `revoked` or (a marriage ended by divorce) `dissolved`.
     pub status: String,
     pub issued_at: String,
     pub supersedes: Option<String>,

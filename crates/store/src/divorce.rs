@@ -278,3 +278,12 @@ pub fn by_id(conn: &mut DbConn, id: i64) -> QueryResult<Application> {
         .select(Application::as_select())
         .first(conn)
 }
+
+/// The divorce certificate that replaced `number`, if any.
+pub fn superseded_by(conn: &mut DbConn, number: &str) -> QueryResult<Option<String>> {
+    divorce_certificates::table
+        .filter(divorce_certificates::supersedes.eq(number))
+        .select(divorce_certificates::number)
+        .first(conn)
+        .optional()
+}

@@ -6,7 +6,7 @@
 
 use chrono::Datelike;
 
-use hunyin_domain::certificate::Kind;
+use hunyin_domain::certificate::{CertificateNumber, Kind};
 use hunyin_domain::divorce::Periods;
 use hunyin_domain::divorce_status::{phase, Phase};
 use hunyin_partner::wire::DIVORCE_REGISTERED;
@@ -105,7 +105,7 @@ pub fn issue(
     };
     // The marriage confirmed again by its region's instance, if it was confirmed by one.
     if app.marriage_source == "partner" {
-        let code = hunyin_domain::certificate::CertificateNumber::parse(&app.marriage_certificate)
+        let code = CertificateNumber::parse(&app.marriage_certificate)
             .map(|n| n.office_code)
             .unwrap_or_default();
         verify::ask_marriage(
@@ -168,13 +168,21 @@ pub fn issue(
                 household::set_marital_status(c, &p.id_number, "divorced", SetBy::Divorce, now)?;
             }
         }
-        let notified = partner_outbound::enqueue(
+        // The region that registered the marriage marks it dissolved.
+        let registrar = (app.marriage_source == "partner")
+            .then(|| CertificateNumber::parse(&app.marriage_certificate))
+            .flatten()
+            .and_then(|m| rules.directory.for_division(&m.office_code))
+            .map(|peer| peer.name.clone());
+        let dissolves = registrar
+            .as_deref()
+            .map(|r| (app.marriage_certificate.as_str(), r));
+        let notified = partner_outbound::enqueue_dissolving(
             c,
             rules.directory,
             DIVORCE_REGISTERED,
             &number,
-            now,
-            &office_ref(&office),
+            (now, &office_ref(&office)),
             &people
                 .iter()
                 .map(|p| Party {
@@ -183,6 +191,7 @@ pub fn issue(
                     hukou_division_code: &p.hukou_division_code,
                 })
                 .collect::<Vec<_>>(),
+            dissolves,
         )?;
         audit_divorce(
             c,

@@ -42,6 +42,7 @@ pub fn periods(
 
 mod close;
 mod issue;
+mod partner_status;
 mod receive;
 mod reissue;
 mod verify;
@@ -49,6 +50,7 @@ mod views;
 
 pub use close::{lapse_due, refusal_notice, refuse, withdraw};
 pub use issue::{issue, IssueInput};
+pub use partner_status::{dissolve_notified, partner_status};
 pub use receive::{receive, AgreementInput, PartyInput, ReceiveInput};
 pub use reissue::{reissue, DivorceReissueView};
 pub use views::{Agreement, DivorceParty, DivorceRefusalNotice, DivorceView, Document};
