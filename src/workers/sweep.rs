@@ -1,5 +1,6 @@
 //! The sweep, run periodically: one round of `hunyin_app::sweep::run` (no-shows, nonces,
-//! sessions, sign-in failures, outbox retention, idle shared rate-limit keys), its counts logged when it did anything.
+//! sessions, sign-in failures, outbox retention, idle shared rate-limit keys) and the lapse of
+//! divorce applications past their issue window (视为撤回), its counts logged when it did anything.
 
 use std::sync::Arc;
 use std::time::Duration;
