@@ -13,6 +13,7 @@ mod contract;
 mod contract_statuses;
 mod database;
 mod divorce_counter;
+mod divorce_migration;
 mod divorce_partner;
 mod divorce_periods;
 mod divorce_races;

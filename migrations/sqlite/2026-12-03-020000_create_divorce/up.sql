@@ -67,8 +67,12 @@ CREATE TABLE divorce_certificates (
 CREATE INDEX divorce_certificates_application ON divorce_certificates (application_id);
 
 -- A marriage ended by a divorce registered here is `dissolved`, never deleted. SQLite cannot
--- change a CHECK: rebuild the table (only its own rows refer to it).
-CREATE TABLE certificates_new (
+-- change a CHECK: the rows wait in a plain copy while the table is made again under its own
+-- name (no other table refers to it; a reissue's `supersedes` refers to a row of the same
+-- INSERT, checked at the statement's end), then come back.
+CREATE TABLE certificates_copy AS SELECT * FROM certificates;
+DROP TABLE certificates;
+CREATE TABLE certificates (
     number TEXT PRIMARY KEY,
     kind TEXT NOT NULL CHECK (kind IN ('J', 'BJ')),
     appointment_id BIGINT NOT NULL REFERENCES appointments (id),
@@ -84,9 +88,9 @@ CREATE TABLE certificates_new (
     revocation_document TEXT,
     UNIQUE (office_id, year, kind, serial)
 );
-INSERT INTO certificates_new SELECT number, kind, appointment_id, office_id, year, serial,
-    status, issued_by, issued_at, supersedes, revoked_at, revocation_basis, revocation_document
-    FROM certificates;
-DROP TABLE certificates;
-ALTER TABLE certificates_new RENAME TO certificates;
+INSERT INTO certificates (number, kind, appointment_id, office_id, year, serial, status,
+    issued_by, issued_at, supersedes, revoked_at, revocation_basis, revocation_document)
+SELECT number, kind, appointment_id, office_id, year, serial, status, issued_by, issued_at,
+    supersedes, revoked_at, revocation_basis, revocation_document FROM certificates_copy;
+DROP TABLE certificates_copy;
 CREATE INDEX certificates_appointment ON certificates (appointment_id);
