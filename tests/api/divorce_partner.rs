@@ -144,3 +144,40 @@ async fn a_marriage_registered_in_henan_is_divorced_in_jiangsu_and_henan_marks_i
         "no full ID number in a status answer"
     );
 }
+
+#[tokio::test]
+async fn when_no_instance_answers_the_papers_are_recorded_and_only_then() {
+    use crate::support::partner::{Jiangsu, UNREACHABLE};
+    let js = Jiangsu::knowing_henan_with(UNREACHABLE, &ALL_OPS, with_calendar);
+    let man = id_number("320508", "19880808", true);
+    let woman = id_number("410105", "19890909", false);
+    add_resident(&js.app, &man, "王强", "320508", "married");
+    let desk = Counter::open(&js.app, JS_OFFICE).await;
+    let parties = [
+        (man.as_str(), "王强", "320508"),
+        (woman.as_str(), "李娜", "410105"),
+    ];
+    let number = "J410105-2024-000321";
+
+    // 河南 cannot be reached: neither the marriage nor her household is confirmed.
+    let resp = desk.receive_divorce(receive_body(&parties, number)).await;
+    assert_eq!(resp.status(), 422);
+    assert_eq!(problem(resp).await["code"], "marriage_unconfirmed");
+    let mut body = receive_body(&parties, number);
+    body["paper_certificate_note"] = serde_json::json!("结婚证原件，郑州市金水区民政局");
+    let resp = desk.receive_divorce(body.clone()).await;
+    assert_eq!(resp.status(), 422);
+    let p = problem(resp).await;
+    assert_eq!(p["code"], "household_check_unavailable");
+    assert_eq!(p["party"], 1);
+
+    // With what the registrar saw in her 户口簿: received, each source as it was.
+    body["parties"][1]["household_note"] =
+        serde_json::json!("户口簿婚姻状况：已婚，郑州市公安局金水分局");
+    let resp = desk.receive_divorce(body).await;
+    assert_eq!(resp.status(), 201);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["marriage_source"], "paper");
+    assert_eq!(v["parties"][0]["check_source"], "local_register");
+    assert_eq!(v["parties"][1]["check_source"], "manual");
+}
