@@ -140,5 +140,6 @@ pub fn context(
         verifier,
         partners,
         hashing: hunyin_app::hash_gate::HashGate::per_core(),
+        clock: hunyin_app::clock::Clock::default(),
     }
 }

@@ -1,5 +1,6 @@
 //! The sweep, run periodically: one round of `hunyin_app::sweep::run` (no-shows, nonces,
-//! sessions, sign-in failures, outbox retention, idle shared rate-limit keys), its counts logged when it did anything.
+//! sessions, sign-in failures, outbox retention, idle shared rate-limit keys) and the lapse of
+//! divorce applications past their issue window (视为撤回), its counts logged when it did anything.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +15,13 @@ pub async fn sweep_loop(app: Arc<AppContext>, policy: SweepPolicy, every: Durati
         let ctx = app.clone();
         let swept = tokio::task::spawn_blocking(move || -> Result<SweepReport, AppError> {
             let mut conn = ctx.conn()?;
-            hunyin_app::sweep::run(&mut conn, &policy, hunyin_app::clock::now())
+            // Divorce applications lapse by the day of the instance's clock (a test moves it;
+            // nothing else of the round does).
+            let lapsed =
+                hunyin_app::divorce::lapse_due(&mut conn, ctx.clock.today(), ctx.clock.now())?;
+            let mut r = hunyin_app::sweep::run(&mut conn, &policy, hunyin_app::clock::now())?;
+            r.divorces_lapsed = lapsed;
+            Ok(r)
         })
         .await;
         match swept {
@@ -26,6 +33,7 @@ pub async fn sweep_loop(app: Arc<AppContext>, policy: SweepPolicy, every: Durati
                 sign_in_failures = r.sign_in_failures,
                 outbox_redacted = r.outbox_redacted,
                 rate_limit_keys = r.rate_limit_keys,
+                divorces_lapsed = r.divorces_lapsed,
                 "swept"
             ),
             Ok(Err(e)) => tracing::warn!(error = %e, "sweep failed"),

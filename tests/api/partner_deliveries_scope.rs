@@ -34,6 +34,7 @@ fn failed_delivery(conn: &mut db::DbConn, office: &str, n: u32) {
                 id_number: nth_person(n, true),
                 name: "王强".into(),
             }],
+            dissolves: None,
         },
     });
     message.enqueue(conn, later(), later()).unwrap();

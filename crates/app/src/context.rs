@@ -44,6 +44,8 @@ pub struct AppContext {
     pub partners: Arc<Partners>,
     /// At most this many password hashes at once.
     pub hashing: crate::hash_gate::HashGate,
+    /// The day the divorce counter counts from (the system clock unless a test moved it).
+    pub clock: crate::clock::Clock,
 }
 
 impl AppContext {

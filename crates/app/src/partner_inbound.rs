@@ -11,8 +11,8 @@ use hunyin_domain::time::rfc3339_utc;
 use hunyin_domain::IdNumber;
 use hunyin_partner::wire::{
     MaskedParty, Notification, NotificationAck, RegistrationStatus, VerificationAnswer,
-    VerificationRequest, CERTIFICATE_REISSUED, MARRIAGE_REGISTERED, PURPOSE_MARRIAGE_REGISTRATION,
-    REGISTRATION_REVOKED,
+    VerificationRequest, CERTIFICATE_REISSUED, DIVORCE_REGISTERED, MARRIAGE_REGISTERED,
+    PURPOSE_DIVORCE_REGISTRATION, PURPOSE_MARRIAGE_REGISTRATION, REGISTRATION_REVOKED,
 };
 use hunyin_partner::{Operation, Peer};
 use hunyin_store::household::SetBy;
@@ -23,7 +23,7 @@ use crate::error::{AppError, InvalidParam};
 use crate::partner_outbound::office_ref;
 
 /// The audit event of a request a partner made, with the partner, its key and the operation.
-fn received<'a>(
+pub(crate) fn received<'a>(
     peer: &'a Peer,
     op: Operation,
     action: &'a str,
@@ -63,11 +63,12 @@ pub fn validate_verification(v: &VerificationRequest) -> Result<(), AppError> {
     if !valid_name(&v.name) {
         bad.push(InvalidParam::new("name", "invalid_name", "1-50 characters"));
     }
-    if v.purpose != PURPOSE_MARRIAGE_REGISTRATION {
+    if ![PURPOSE_MARRIAGE_REGISTRATION, PURPOSE_DIVORCE_REGISTRATION].contains(&v.purpose.as_str())
+    {
         bad.push(InvalidParam::new(
             "purpose",
             "invalid_purpose",
-            PURPOSE_MARRIAGE_REGISTRATION,
+            "marriage_registration or divorce_registration",
         ));
     }
     let text = |s: &str| !s.trim().is_empty() && s.chars().count() <= 64;
@@ -142,13 +143,14 @@ pub fn validate_notification(n: &Notification) -> Result<(), AppError> {
         MARRIAGE_REGISTERED,
         CERTIFICATE_REISSUED,
         REGISTRATION_REVOKED,
+        DIVORCE_REGISTERED,
     ]
     .contains(&n.kind.as_str())
     {
         bad.push(InvalidParam::new(
             "type",
             "invalid_type",
-            "marriage_registered, certificate_reissued or registration_revoked",
+            "marriage_registered, certificate_reissued, registration_revoked or divorce_registered",
         ));
     }
     if CertificateNumber::parse(&n.certificate_number).is_none() {
@@ -156,6 +158,17 @@ pub fn validate_notification(n: &Notification) -> Result<(), AppError> {
             "certificate_number",
             "invalid_certificate_number",
             "a certificate number such as J320505-2021-000123",
+        ));
+    }
+    let marriage = |d: &String| CertificateNumber::parse(d).is_some_and(|c| c.kind.is_marriage());
+    if n.dissolves
+        .as_ref()
+        .is_some_and(|d| n.kind != DIVORCE_REGISTERED || !marriage(d))
+    {
+        bad.push(InvalidParam::new(
+            "dissolves",
+            "invalid_certificate_number",
+            "with divorce_registered only: the marriage certificate number it ends",
         ));
     }
     if parse_time(&n.registered_at).is_none() {
@@ -242,6 +255,13 @@ fn apply_to(
                 None => "no_partner_marriage",
             }
         }
+        // A divorce registered by the partner: its married resident becomes divorced (a
+        // resident the register does not show married is left alone, and the audit says so).
+        DIVORCE_REGISTERED if r.marital_status == "married" => {
+            household::set_marital_status(c, id, "divorced", SetBy::PartnerNotification, now)?;
+            "divorced"
+        }
+        DIVORCE_REGISTERED => "not_married",
         _ => "recorded",
     })
 }
@@ -282,10 +302,10 @@ pub fn notification(
         for p in &n.parties {
             let id = p.id_number.to_ascii_uppercase();
             let result = apply_to(c, &peer.name, n, &id, &p.name, now)?;
-            if matches!(result, "married" | "restored") {
+            if matches!(result, "married" | "restored" | "divorced") {
                 applied += 1;
             }
-            if matches!(result, "name_mismatch" | "already_married") {
+            if matches!(result, "name_mismatch" | "already_married" | "not_married") {
                 tracing::warn!(partner = %peer.name, person = %mask(&id), result, "partner notification not applied");
             }
             results.push(PartyResult {
@@ -293,6 +313,10 @@ pub fn notification(
                 result,
             });
         }
+        let dissolved = match n.kind.as_str() {
+            DIVORCE_REGISTERED => crate::divorce::dissolve_notified(c, n, now)?,
+            _ => None,
+        };
         partner::set_applied(c, &n.event_id, applied)?;
         let op = Operation::Notification;
         let action = "partner.notification.received";
@@ -309,20 +333,23 @@ pub fn notification(
             .with("event_id", &n.event_id)
             .with("office", &n.office)
             .with("parties", results)
-            .with("applied", applied);
+            .with("applied", applied)
+            .with("dissolved", dissolved);
         audit::record(c, event)?;
         Ok(ack("accepted", applied))
     })
 }
 
-/// The status of a registration by certificate number, the parties masked; audited.
+/// The status of a registration by certificate number (a divorce's `L`/`BL` too), the parties
+/// masked; audited.
 pub fn registration_status(
     conn: &mut DbConn,
     peer: &Peer,
     number: &str,
 ) -> Result<RegistrationStatus, AppError> {
-    let c = registration::certificate(conn, number)?
-        .ok_or_else(|| AppError::not_found("The certificate"))?;
+    let Some(c) = registration::certificate(conn, number)? else {
+        return crate::divorce::partner_status(conn, peer, number);
+    };
     let office =
         offices::find(conn, &c.office_id)?.ok_or_else(|| AppError::not_found("The office"))?;
     let parties = appointments::parties(conn, c.appointment_id)?;

@@ -54,7 +54,37 @@ pub fn enqueue(
     office: &OfficeRef,
     parties: &[Party<'_>],
 ) -> Result<Vec<String>, AppError> {
+    let at = (registered_at, office);
+    enqueue_dissolving(conn, directory, kind, certificate_number, at, parties, None)
+}
+
+/// [`enqueue`], and for a divorce the marriage it ends with the partner that registered it
+/// (`dissolves`: certificate, partner): that partner is told the number to mark `dissolved`,
+/// with both parties when neither is its resident.
+pub fn enqueue_dissolving(
+    conn: &mut DbConn,
+    directory: &Directory,
+    kind: &str,
+    certificate_number: &str,
+    (registered_at, office): (NaiveDateTime, &OfficeRef),
+    parties: &[Party<'_>],
+    dissolves: Option<(&str, &str)>,
+) -> Result<Vec<String>, AppError> {
     let mut partners: Vec<(String, Vec<PartyRef>)> = Vec::new();
+    if let Some((_, registrar)) = dissolves {
+        let all = parties.iter().map(|p| PartyRef {
+            id_number: p.id_number.to_owned(),
+            name: p.name.to_owned(),
+        });
+        let home = |p: &Party<'_>| {
+            directory
+                .for_division(p.hukou_division_code)
+                .is_some_and(|peer| peer.name == registrar)
+        };
+        if !parties.iter().any(home) {
+            partners.push((registrar.to_owned(), all.collect()));
+        }
+    }
     for p in parties {
         let Some(peer) = directory.for_division(p.hukou_division_code) else {
             continue;
@@ -79,6 +109,9 @@ pub fn enqueue(
                 registered_at: rfc3339_utc(registered_at),
                 office: office.clone(),
                 parties: parties.clone(),
+                dissolves: dissolves
+                    .filter(|(_, registrar)| registrar == name)
+                    .map(|(number, _)| number.to_owned()),
             },
         });
         message.enqueue(conn, now, now)?;

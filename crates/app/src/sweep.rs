@@ -30,6 +30,8 @@ pub struct SweepReport {
     pub outbox_redacted: usize,
     /// Shared rate-limit keys whose allowance was whole again.
     pub rate_limit_keys: usize,
+    /// Divorce applications deemed withdrawn (视为撤回), by the binary's lapse round.
+    pub divorces_lapsed: usize,
 }
 
 impl SweepReport {
@@ -60,5 +62,6 @@ pub fn run(
         sign_in_failures: count(p.sign_in_failures),
         outbox_redacted: count(p.outbox_redacted),
         rate_limit_keys,
+        divorces_lapsed: 0,
     })
 }

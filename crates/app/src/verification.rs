@@ -7,9 +7,7 @@ use std::sync::Arc;
 
 use hunyin_partner::client;
 use hunyin_partner::guard::{BreakerState, GuardConfig, Guards, SystemClock};
-use hunyin_partner::wire::{
-    CaseRef, VerificationAnswer, VerificationRequest, PURPOSE_MARRIAGE_REGISTRATION,
-};
+use hunyin_partner::wire::{CaseRef, RegistrationStatus, VerificationAnswer, VerificationRequest};
 use hunyin_partner::Partners;
 
 /// Who is asked about.
@@ -26,6 +24,8 @@ pub struct Case {
     pub office_id: String,
     pub application_reference: String,
     pub registrar_id: i64,
+    /// `marriage_registration` or `divorce_registration`.
+    pub purpose: &'static str,
 }
 
 /// What a partner may answer (data minimisation: nothing more).
@@ -47,6 +47,9 @@ pub enum VerifyError {
     /// The partner did not answer in time or answered wrongly.
     #[error("partner unavailable: {0}")]
     Unavailable(String),
+    /// The partner answered that it has no such record.
+    #[error("the partner has no such record")]
+    NotFound,
 }
 
 impl VerifyError {
@@ -55,6 +58,7 @@ impl VerifyError {
         match self {
             VerifyError::NoPartnerInstance => "no_partner_instance",
             VerifyError::Unavailable(_) => "partner_unavailable",
+            VerifyError::NotFound => "not_found",
         }
     }
 }
@@ -67,6 +71,16 @@ pub trait HouseholdVerifier: Send + Sync {
     }
 
     fn verify(&self, subject: &Subject, case: &Case) -> Result<Answer, VerifyError>;
+
+    /// The status of a registration made by the instance serving `office_code` (the
+    /// registering office's division), by certificate number.
+    fn registration_status(
+        &self,
+        _number: &str,
+        _office_code: &str,
+    ) -> Result<RegistrationStatus, VerifyError> {
+        Err(VerifyError::NoPartnerInstance)
+    }
 
     /// Each partner's circuit breaker, by name (for /metrics).
     fn breakers(&self) -> Vec<(String, BreakerState)> {
@@ -127,7 +141,7 @@ impl HouseholdVerifier for PartnerVerifier {
         let request = VerificationRequest {
             id_number: subject.id_number.clone(),
             name: subject.name.clone(),
-            purpose: PURPOSE_MARRIAGE_REGISTRATION.to_owned(),
+            purpose: case.purpose.to_owned(),
             case: CaseRef {
                 office_id: case.office_id.clone(),
                 application_reference: case.application_reference.clone(),
@@ -160,5 +174,32 @@ impl HouseholdVerifier for PartnerVerifier {
             marital_status: a.marital_status,
             pending_application: a.pending_application,
         })
+    }
+
+    fn registration_status(
+        &self,
+        number: &str,
+        office_code: &str,
+    ) -> Result<RegistrationStatus, VerifyError> {
+        let peer = self
+            .partners
+            .directory
+            .for_division(office_code)
+            .ok_or(VerifyError::NoPartnerInstance)?;
+        let guard = self
+            .guards
+            .of(&peer.name)
+            .ok_or(VerifyError::NoPartnerInstance)?;
+        let path = format!("/v1/partner/registrations/{number}");
+        let unavailable = |e: String| VerifyError::Unavailable(format!("{}: {e}", peer.name));
+        match client::call_guarded(&self.partners, &self.agent, guard, peer, "GET", &path, None) {
+            Ok((200, bytes)) => serde_json::from_slice(&bytes)
+                .map_err(|e| unavailable(format!("unreadable answer: {e}"))),
+            Ok((status, _)) => Err(unavailable(format!("answered {status}"))),
+            Err(client::GuardedError::Call(client::CallError::Refused(404, _))) => {
+                Err(VerifyError::NotFound)
+            }
+            Err(e) => Err(unavailable(e.to_string())),
+        }
     }
 }

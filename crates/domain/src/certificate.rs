@@ -12,6 +12,10 @@ pub enum Kind {
     Marriage,
     /// 补发的结婚证.
     ReissuedMarriage,
+    /// 离婚证 (domain brief 8b).
+    Divorce,
+    /// 补发的离婚证.
+    ReissuedDivorce,
 }
 
 impl Kind {
@@ -20,7 +24,21 @@ impl Kind {
         match self {
             Kind::Marriage => "J",
             Kind::ReissuedMarriage => "BJ",
+            Kind::Divorce => "L",
+            Kind::ReissuedDivorce => "BL",
         }
+    }
+}
+
+impl Kind {
+    /// A marriage certificate (J or BJ).
+    pub fn is_marriage(self) -> bool {
+        matches!(self, Kind::Marriage | Kind::ReissuedMarriage)
+    }
+
+    /// A divorce certificate (L or BL).
+    pub fn is_divorce(self) -> bool {
+        !self.is_marriage()
     }
 }
 
@@ -34,10 +52,14 @@ pub struct CertificateNumber {
 }
 
 impl CertificateNumber {
-    /// Parses `J320508-2026-000001` or `BJ320508-2026-000001`.
+    /// Parses `J320508-2026-000001`, `BJ…`, `L…` (a divorce) or `BL…`.
     pub fn parse(s: &str) -> Option<CertificateNumber> {
         let (kind, rest) = if let Some(r) = s.strip_prefix("BJ") {
             (Kind::ReissuedMarriage, r)
+        } else if let Some(r) = s.strip_prefix("BL") {
+            (Kind::ReissuedDivorce, r)
+        } else if let Some(r) = s.strip_prefix('L') {
+            (Kind::Divorce, r)
         } else {
             (Kind::Marriage, s.strip_prefix('J')?)
         };
@@ -94,11 +116,22 @@ mod tests {
     }
 
     #[test]
+    fn divorce_numbers_carry_l_and_bl() {
+        let n = CertificateNumber::parse("L320508-2026-000007").unwrap();
+        assert_eq!(n.kind, Kind::Divorce);
+        assert_eq!(n.to_string(), "L320508-2026-000007");
+        let n = CertificateNumber::parse("BL320508-2026-000001").unwrap();
+        assert_eq!(n.kind, Kind::ReissuedDivorce);
+        assert!(n.kind.is_divorce() && !n.kind.is_marriage());
+    }
+
+    #[test]
     fn malformed_numbers_are_refused() {
         for s in [
             "",
             "J",
-            "L320508-2026-000001",
+            "X320508-2026-000001",
+            "LJ320508-2026-000001",
             "J32050-2026-000001",
             "J320508-26-000001",
             "J320508-2026-00001",
@@ -120,12 +153,12 @@ mod tests {
 
         #[test]
         fn every_well_formed_number_round_trips(
-            reissued in proptest::bool::ANY,
+            kind in 0usize..4,
             office in "[0-9]{6}",
             year in 1990i32..2100,
             serial in 1u32..=999_999,
         ) {
-            let kind = if reissued { Kind::ReissuedMarriage } else { Kind::Marriage };
+            let kind = [Kind::Marriage, Kind::ReissuedMarriage, Kind::Divorce, Kind::ReissuedDivorce][kind];
             let n = CertificateNumber { kind, office_code: office, year, serial };
             let text = n.to_string();
             let back = CertificateNumber::parse(&text).unwrap();

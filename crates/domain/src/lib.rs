@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod certificate;
 pub mod division;
 pub mod divorce;
+pub mod divorce_status;
 pub mod documents;
 pub mod eligibility;
 pub mod evidence;

@@ -51,6 +51,32 @@ pub fn refusal_reason(code: &str) -> Option<&'static RefusalReason> {
     REFUSAL_REASONS.iter().find(|r| r.code == code)
 }
 
+/// The grounds to refuse a divorce by agreement (婚姻登记条例 2003 第12条; 2025 text 第16条):
+/// the parties have not agreed on the matters, a party lacks full civil capacity, or the
+/// marriage was not registered in the mainland (domain brief 8b).
+pub const DIVORCE_REFUSAL_REASONS: [RefusalReason; 3] = [
+    RefusalReason {
+        code: "no_complete_agreement",
+        basis: "婚姻登记条例 第12条第(1)项; 民法典 第1076条",
+        wording: "未达成离婚协议或者离婚协议未对子女抚养、财产及债务处理等事项协商一致",
+    },
+    RefusalReason {
+        code: "lacks_capacity",
+        basis: "婚姻登记条例 第12条第(2)项",
+        wording: "一方或者双方为无民事行为能力人或者限制民事行为能力人",
+    },
+    RefusalReason {
+        code: "not_registered_in_mainland",
+        basis: "婚姻登记条例 第12条第(3)项",
+        wording: "其结婚登记不是在中国内地办理的",
+    },
+];
+
+/// The divorce ground with this code, if it is one.
+pub fn divorce_refusal_reason(code: &str) -> Option<&'static RefusalReason> {
+    DIVORCE_REFUSAL_REASONS.iter().find(|r| r.code == code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +88,15 @@ mod tests {
             assert!(r.basis.contains("条"), "{}", r.code);
         }
         assert_eq!(refusal_reason("medically_unfit"), None);
+    }
+
+    #[test]
+    fn divorce_grounds_are_the_three_of_article_12() {
+        for r in &DIVORCE_REFUSAL_REASONS {
+            assert_eq!(divorce_refusal_reason(r.code), Some(r));
+            assert!(r.basis.contains("第12条"), "{}", r.code);
+        }
+        // A marriage ground is no divorce ground.
+        assert_eq!(divorce_refusal_reason("under_age"), None);
     }
 }

@@ -3,8 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The only purpose a household verification may state today.
+/// The purpose of a household verification for a marriage registration.
 pub const PURPOSE_MARRIAGE_REGISTRATION: &str = "marriage_registration";
+/// The purpose of a household verification for a divorce registration (协议离婚).
+pub const PURPOSE_DIVORCE_REGISTRATION: &str = "divorce_registration";
 
 /// A notification's `type`: a marriage of one of the receiver's residents was registered.
 pub const MARRIAGE_REGISTERED: &str = "marriage_registered";
@@ -12,6 +14,9 @@ pub const MARRIAGE_REGISTERED: &str = "marriage_registered";
 pub const CERTIFICATE_REISSUED: &str = "certificate_reissued";
 /// A notification's `type`: a registration was revoked.
 pub const REGISTRATION_REVOKED: &str = "registration_revoked";
+/// A notification's `type`: a divorce of one of the receiver's residents was registered (the
+/// certificate number is the `L` number of the divorce).
+pub const DIVORCE_REGISTERED: &str = "divorce_registered";
 
 /// `POST /v1/partner/household-verifications` body.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -72,6 +77,10 @@ pub struct Notification {
     pub registered_at: String,
     pub office: OfficeRef,
     pub parties: Vec<PartyRef>,
+    /// With `divorce_registered` to the region that registered the marriage: that marriage's
+    /// certificate number, for the receiver to mark it `dissolved`. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dissolves: Option<String>,
 }
 
 /// The receiver's acknowledgement of a notification (a signed 202).
@@ -95,7 +104,7 @@ pub struct MaskedParty {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RegistrationStatus {
     pub certificate_number: String,
-    /// `valid`, `superseded` or `revoked`.
+    /// `valid`, `superseded`, `revoked` or (a marriage ended by divorce) `dissolved`.
     pub status: String,
     pub issued_at: String,
     pub supersedes: Option<String>,

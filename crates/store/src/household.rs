@@ -133,6 +133,8 @@ pub enum SetBy {
     Registration,
     Revocation,
     PartnerNotification,
+    /// A divorce registered here.
+    Divorce,
 }
 
 impl SetBy {
@@ -141,6 +143,7 @@ impl SetBy {
             SetBy::Registration => "registration",
             SetBy::Revocation => "revocation",
             SetBy::PartnerNotification => "partner_notification",
+            SetBy::Divorce => "divorce",
         }
     }
 }

@@ -26,3 +26,13 @@ pub fn has_pending(conn: &mut DbConn) -> Result<bool, MigrationError> {
         DbConn::Sqlite(c) => c.has_pending_migration(SQLITE),
     }
 }
+
+/// Reverts the latest applied migration (its `down.sql`); returns its version. For tests that
+/// replay a migration over rows written before it.
+pub fn revert_last(conn: &mut DbConn) -> Result<String, MigrationError> {
+    let v = match conn {
+        DbConn::Pg(c) => c.revert_last_migration(POSTGRES)?,
+        DbConn::Sqlite(c) => c.revert_last_migration(SQLITE)?,
+    };
+    Ok(v.to_string())
+}

@@ -290,6 +290,65 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    divorce_applications (id) {
+        id -> BigInt,
+        reference -> Text,
+        office_id -> Text,
+        status -> Text,
+        marriage_certificate -> Text,
+        marriage_source -> Text,
+        marriage_appointment_id -> Nullable<BigInt>,
+        marriage_note -> Nullable<Text>,
+        agreement_children -> Text,
+        agreement_property -> Text,
+        agreement_debts -> Text,
+        received_on -> Date,
+        cooling_off_ends -> Date,
+        issue_from -> Date,
+        issue_until -> Date,
+        received_by -> BigInt,
+        received_at -> Timestamp,
+        closed_by -> Nullable<BigInt>,
+        closed_at -> Nullable<Timestamp>,
+        withdrawn_by_party -> Nullable<Integer>,
+        certificate_number -> Nullable<Text>,
+        refusal_reason -> Nullable<Text>,
+        refusal_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    divorce_parties (application_id, idx) {
+        application_id -> BigInt,
+        idx -> Integer,
+        id_number -> Text,
+        name -> Text,
+        hukou_division_code -> Text,
+        check_source -> Text,
+        check_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    divorce_certificates (number) {
+        number -> Text,
+        kind -> Text,
+        application_id -> BigInt,
+        office_id -> Text,
+        year -> Integer,
+        serial -> Integer,
+        status -> Text,
+        issued_by -> BigInt,
+        issued_at -> Timestamp,
+        supersedes -> Nullable<Text>,
+        requested_by_party -> Nullable<Integer>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(divorce_parties -> divorce_applications (application_id));
+diesel::joinable!(divorce_certificates -> divorce_applications (application_id));
 diesel::joinable!(staff_sessions -> staff (staff_id));
 diesel::joinable!(staff -> offices (office_id));
 diesel::joinable!(appointment_parties -> appointments (appointment_id));
@@ -303,6 +362,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     certificate_counters,
     certificates,
     declarations,
+    divorce_applications,
+    divorce_certificates,
+    divorce_parties,
     household_checks,
     household_records,
     idempotency_keys,

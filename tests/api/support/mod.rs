@@ -6,6 +6,7 @@ pub mod binary;
 pub mod client;
 pub mod counter;
 pub mod database;
+pub mod divorce;
 pub mod fixtures;
 pub mod lib;
 pub mod mail;

@@ -131,6 +131,7 @@ fn ask(verifier: &dyn HouseholdVerifier, app: &Appointment, staff: &Staff, p: &P
         office_id: app.office_id.clone(),
         application_reference: app.reference.clone(),
         registrar_id: staff.id,
+        purpose: PURPOSE_MARRIAGE_REGISTRATION,
     };
     match verifier.verify(&subject, &case) {
         Ok(answer) => judge("partner", p, &answer, app, staff),

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 mod constructors;
+mod divorce;
 
 /// What kind of failure an error is; the web side maps each to one HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,6 +5,7 @@ pub mod applications;
 pub mod appointments;
 pub mod certificates;
 pub mod divorce;
+pub mod divorce_counter;
 pub mod eligibility;
 pub mod health;
 pub mod offices;
@@ -125,6 +126,39 @@ pub fn table() -> Vec<RouteSpec> {
             Method::POST,
             "/v1/registrar/applications/{reference}/registration",
             || web::post().to(applications::register),
+        ),
+        RouteSpec::new(
+            Method::POST,
+            "/v1/registrar/offices/{office_id}/divorces",
+            || web::post().to(divorce_counter::receive),
+        ),
+        RouteSpec::new(Method::GET, "/v1/registrar/divorces/{reference}", || {
+            web::get().to(divorce_counter::get)
+        }),
+        RouteSpec::new(
+            Method::POST,
+            "/v1/registrar/divorces/{reference}/withdrawal",
+            || web::post().to(divorce_counter::withdraw),
+        ),
+        RouteSpec::new(
+            Method::POST,
+            "/v1/registrar/divorces/{reference}/issue",
+            || web::post().to(divorce_counter::issue),
+        ),
+        RouteSpec::new(
+            Method::POST,
+            "/v1/registrar/divorces/{reference}/refusal",
+            || web::post().to(divorce_counter::refuse),
+        ),
+        RouteSpec::new(
+            Method::GET,
+            "/v1/registrar/divorces/{reference}/refusal",
+            || web::get().to(divorce_counter::refusal_notice),
+        ),
+        RouteSpec::new(
+            Method::POST,
+            "/v1/registrar/divorce-certificates/{number}/reissue",
+            || web::post().to(divorce_counter::reissue),
         ),
         RouteSpec::new(
             Method::POST,
