@@ -22,10 +22,14 @@ async fn the_divorce_migration_keeps_reissued_certificates_and_their_links() {
     assert_eq!(resp.status(), 201);
 
     let mut conn = app.connect();
-    let reverted = db::migrations::revert_last(&mut conn).unwrap();
-    assert!(reverted.starts_with("20261203020000"), "{reverted}");
+    // Back to before the divorce migration (and any that came after it), then forward again.
+    let mut reverted = Vec::new();
+    while !reverted.last().is_some_and(|v: &String| v.starts_with("20261203020000")) {
+        reverted.push(db::migrations::revert_last(&mut conn).unwrap());
+        assert!(reverted.len() < 20, "the divorce migration is not among {reverted:?}");
+    }
     let applied = db::migrations::run_pending(&mut conn).unwrap();
-    assert_eq!(applied.len(), 1);
+    assert_eq!(applied.len(), reverted.len());
 
     use schema::certificates::dsl;
     let rows: Vec<(String, String, Option<String>)> = dsl::certificates
