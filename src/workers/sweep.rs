@@ -1,5 +1,7 @@
 //! The sweep, run periodically: one round of `hunyin_app::sweep::run` (no-shows, nonces,
-//! sessions, sign-in failures, outbox retention, idle shared rate-limit keys), its counts logged when it did anything.
+//! sessions, sign-in failures, outbox retention, idle shared rate-limit keys), its counts logged when it did anything;
+//! then the statistics' daily rollup catches up with the days that are over (at most a month of
+//! days a round, so that a round stays short).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +16,13 @@ pub async fn sweep_loop(app: Arc<AppContext>, policy: SweepPolicy, every: Durati
         let ctx = app.clone();
         let swept = tokio::task::spawn_blocking(move || -> Result<SweepReport, AppError> {
             let mut conn = ctx.conn()?;
-            hunyin_app::sweep::run(&mut conn, &policy, hunyin_app::clock::now())
+            let report = hunyin_app::sweep::run(&mut conn, &policy, hunyin_app::clock::now())?;
+            let today = hunyin_app::clock::today();
+            let built = hunyin_app::statistics::catch_up(&mut conn, &ctx.region_prefix, today, 31)?;
+            if built > 0 {
+                tracing::info!(days = built, "statistics rollup built");
+            }
+            Ok(report)
         })
         .await;
         match swept {

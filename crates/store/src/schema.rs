@@ -290,6 +290,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    statistics_built (day) {
+        day -> Text,
+        region_prefix -> Text,
+    }
+}
+
+diesel::table! {
+    statistics_dirty (id) {
+        id -> BigInt,
+        day -> Text,
+    }
+}
+
+diesel::table! {
+    statistics_rollup (day, metric, office_id, region, basis, sub) {
+        day -> Text,
+        metric -> Text,
+        office_id -> Text,
+        region -> Text,
+        basis -> Text,
+        sub -> Text,
+        n -> BigInt,
+        total -> BigInt,
+    }
+}
+
 diesel::joinable!(staff_sessions -> staff (staff_id));
 diesel::joinable!(staff -> offices (office_id));
 diesel::joinable!(appointment_parties -> appointments (appointment_id));
@@ -321,4 +348,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     slots,
     staff,
     staff_sessions,
+    statistics_built,
+    statistics_dirty,
+    statistics_rollup,
 );
