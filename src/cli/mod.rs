@@ -61,6 +61,10 @@ pub enum Command {
         /// Comma-separated values (UTF-8 with a BOM) instead of a table.
         #[arg(long)]
         csv: bool,
+        /// Build the daily rollup of every day again from the facts first (after facts were
+        /// corrected by hand).
+        #[arg(long)]
+        rebuild: bool,
     },
     /// The partner protocol: this instance's signing key.
     #[command(subcommand)]
@@ -169,7 +173,8 @@ pub fn run(cli: Cli) -> i32 {
             to,
             group_by,
             csv,
-        } => statistics(settings, from, to, group_by, csv),
+            rebuild,
+        } => statistics(settings, from, to, group_by, csv, rebuild),
     };
     match result {
         Ok(()) => 0,

@@ -10,6 +10,7 @@ pub(super) fn statistics(
     to: Option<String>,
     group_by: String,
     csv: bool,
+    rebuild: bool,
 ) -> anyhow::Result<()> {
     let r = hunyin_app::statistics::Request::parse(from.as_deref(), to.as_deref(), Some(&group_by))
         .map_err(|e| {
@@ -24,6 +25,18 @@ pub(super) fn statistics(
         .map_err(anyhow::Error::msg)?
         .regions();
     let mut conn = Manager::new(&crate::wiring::db_config(&settings)).open()?;
+    if rebuild {
+        hunyin_app::statistics::relog_all(&mut conn).map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    // The days that are over and not yet rolled up (the sweep of a running service builds them
+    // too): built first, so that the report adds up days instead of scanning facts.
+    hunyin_app::statistics::catch_up(
+        &mut conn,
+        &settings.instance.region_prefix,
+        hunyin_app::clock::today(),
+        i64::from(u16::MAX),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let report = hunyin_app::statistics::compute(
         &mut conn,
         None,

@@ -1,6 +1,8 @@
 //! The sweep, run periodically: one round of `hunyin_app::sweep::run` (no-shows, nonces,
 //! sessions, sign-in failures, outbox retention, idle shared rate-limit keys) and the lapse of
-//! divorce applications past their issue window (视为撤回), its counts logged when it did anything.
+//! divorce applications past their issue window (视为撤回), its counts logged when it did anything;
+//! then the statistics' daily rollup catches up with the days that are over (at most a month of
+//! days a round, so that a round stays short).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +23,11 @@ pub async fn sweep_loop(app: Arc<AppContext>, policy: SweepPolicy, every: Durati
                 hunyin_app::divorce::lapse_due(&mut conn, ctx.clock.today(), ctx.clock.now())?;
             let mut r = hunyin_app::sweep::run(&mut conn, &policy, hunyin_app::clock::now())?;
             r.divorces_lapsed = lapsed;
+            let today = hunyin_app::clock::today();
+            let built = hunyin_app::statistics::catch_up(&mut conn, &ctx.region_prefix, today, 31)?;
+            if built > 0 {
+                tracing::info!(days = built, "statistics rollup built");
+            }
             Ok(r)
         })
         .await;

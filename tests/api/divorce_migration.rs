@@ -24,9 +24,15 @@ async fn the_divorce_migration_keeps_reissued_certificates_and_their_links() {
     let mut conn = app.connect();
     // Back to before the divorce migration (and any that came after it), then forward again.
     let mut reverted = Vec::new();
-    while !reverted.last().is_some_and(|v: &String| v.starts_with("20261203020000")) {
+    while !reverted
+        .last()
+        .is_some_and(|v: &String| v.starts_with("20261203020000"))
+    {
         reverted.push(db::migrations::revert_last(&mut conn).unwrap());
-        assert!(reverted.len() < 20, "the divorce migration is not among {reverted:?}");
+        assert!(
+            reverted.len() < 20,
+            "the divorce migration is not among {reverted:?}"
+        );
     }
     let applied = db::migrations::run_pending(&mut conn).unwrap();
     assert_eq!(applied.len(), reverted.len());

@@ -45,4 +45,5 @@ mod slots;
 mod starvation;
 mod statistics;
 mod statistics_exports;
+mod statistics_rollup;
 mod sweep_retention;

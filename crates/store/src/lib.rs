@@ -17,6 +17,7 @@ pub mod registration;
 pub mod slots;
 pub mod staff;
 pub mod statistics;
+pub mod statistics_rollup;
 pub mod sweep;
 
 use std::time::Duration;

@@ -349,6 +349,33 @@ diesel::table! {
 
 diesel::joinable!(divorce_parties -> divorce_applications (application_id));
 diesel::joinable!(divorce_certificates -> divorce_applications (application_id));
+diesel::table! {
+    statistics_built (day) {
+        day -> Text,
+        region_prefix -> Text,
+    }
+}
+
+diesel::table! {
+    statistics_dirty (id) {
+        id -> BigInt,
+        day -> Text,
+    }
+}
+
+diesel::table! {
+    statistics_rollup (day, metric, office_id, region, basis, sub) {
+        day -> Text,
+        metric -> Text,
+        office_id -> Text,
+        region -> Text,
+        basis -> Text,
+        sub -> Text,
+        n -> BigInt,
+        total -> BigInt,
+    }
+}
+
 diesel::joinable!(staff_sessions -> staff (staff_id));
 diesel::joinable!(staff -> offices (office_id));
 diesel::joinable!(appointment_parties -> appointments (appointment_id));
@@ -383,4 +410,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     slots,
     staff,
     staff_sessions,
+    statistics_built,
+    statistics_dirty,
+    statistics_rollup,
 );

@@ -38,6 +38,9 @@ pub enum GroupBy {
     Day,
     PartnerRegion,
     Basis,
+    /// The daily rollup's grain: `office|region|basis` (each empty where the fact has none);
+    /// never a report's grouping.
+    Fine,
 }
 
 /// One grouped count: the group key, a sub-key (status, reason, category…), a count and a sum.
@@ -82,6 +85,7 @@ fn placeholders(conn: &DbConn, sql: &str) -> String {
 }
 
 /// Where a query reads and how it is scoped.
+#[derive(Debug, Clone, Copy)]
 pub struct Scope<'a> {
     pub from: NaiveDateTime,
     pub to: NaiveDateTime,
@@ -138,8 +142,35 @@ fn key(
         GroupBy::Day => (day(conn, ts), 0),
         GroupBy::PartnerRegion => region.map(|(r, b)| (r.to_owned(), b)).unwrap_or_else(null),
         GroupBy::Basis => basis.map(|b| (b.to_owned(), 0)).unwrap_or_else(null),
+        GroupBy::Fine => {
+            let part = |e: Option<&str>| format!("COALESCE({}, '')", e.unwrap_or("NULL"));
+            let (r, binds) = region.map_or((None, 0), |(r, b)| (Some(r), b));
+            (
+                format!(
+                    "{} || '|' || {} || '|' || {}",
+                    part(office),
+                    part(r),
+                    part(basis)
+                ),
+                binds,
+            )
+        }
     }
 }
+
+/// One kind of fact the reports count, each with its grouped query.
+pub type MetricQuery = fn(&mut DbConn, GroupBy, &Scope<'_>) -> QueryResult<Vec<Count>>;
+
+/// Every kind of fact, by the name the rollup stores it under.
+pub const METRICS: [(&str, MetricQuery); 7] = [
+    ("created", created),
+    ("ended", ended),
+    ("refusals", refusals),
+    ("registrations", registrations),
+    ("checks_made", checks_made),
+    ("overrides", overrides),
+    ("checks_received", checks_received),
+];
 
 fn office_filter(scope: &Scope<'_>, col: &str) -> String {
     match scope.office {

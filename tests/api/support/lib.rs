@@ -10,6 +10,7 @@ pub use hunyin_app::auth::hash_password;
 pub use hunyin_app::mail::Mailer;
 pub use hunyin_app::outbox::OutboxMessage;
 pub use hunyin_app::partner_outbound;
+pub use hunyin_app::statistics;
 pub use hunyin_app::sweep;
 pub use hunyin_app::AppContext;
 pub use hunyin_domain::id_number::{check_character, Sex};

@@ -9,10 +9,15 @@ use serde::Serialize;
 
 use crate::auth::{Role, Staff};
 use crate::error::{AppError, InvalidParam};
-use hunyin_store::statistics::{self as q, Count, GroupBy, Scope};
+use hunyin_store::statistics::{Count, GroupBy};
 use hunyin_store::DbConn;
 
 pub use hunyin_domain::statistics::{basis_of, classify};
+
+mod rollup;
+
+use rollup::Source;
+pub use rollup::{catch_up, relog_all, Mode};
 
 /// A statistics request, validated.
 #[derive(Debug, Clone, Copy)]
@@ -196,13 +201,26 @@ pub struct Report {
 }
 
 /// Computes the statistics for `staff`: a supervisor's own office, an auditor's whole region
-/// (`None`: an operator on the command line, the whole region).
+/// (`None`: an operator on the command line, the whole region), from the daily rollup where it
+/// is clean and from the facts elsewhere.
 pub fn compute(
     conn: &mut DbConn,
     staff: Option<&Staff>,
     region_prefix: &str,
     partner_names: &BTreeMap<String, String>,
     r: Request,
+) -> Result<Report, AppError> {
+    compute_with(conn, staff, region_prefix, partner_names, r, Mode::Rollup)
+}
+
+/// [`compute`], counting as `mode` says.
+pub fn compute_with(
+    conn: &mut DbConn,
+    staff: Option<&Staff>,
+    region_prefix: &str,
+    partner_names: &BTreeMap<String, String>,
+    r: Request,
+    mode: Mode,
 ) -> Result<Report, AppError> {
     let office = match staff {
         Some(s) => {
@@ -211,14 +229,8 @@ pub fn compute(
         }
         None => None,
     };
-    let (from, to) = hunyin_store::slots::day_range_utc(r.from, r.to);
-    let scope = Scope {
-        from,
-        to,
-        office,
-        region_prefix,
-    };
     let by = r.group_by;
+    let src = Source::plan(conn, mode, by, (r.from, r.to), office, region_prefix)?;
     let mut groups: BTreeMap<Option<String>, Figures> = BTreeMap::new();
     let mut apply = |rows: Vec<Count>, f: &dyn Fn(&mut Figures, &Count)| {
         for c in rows {
@@ -226,26 +238,23 @@ pub fn compute(
         }
     };
     apply(
-        q::created(conn, by, &scope)?,
+        src.counts(conn, "created")?,
         &|g, c| match c.sub.as_deref() {
             Some("walk_in") => g.walk_ins += c.n,
             _ => g.appointments_booked += c.n,
         },
     );
-    apply(
-        q::ended(conn, by, &scope)?,
-        &|g, c| match c.sub.as_deref() {
-            Some("cancelled") => g.cancelled += c.n,
-            _ => g.no_shows += c.n,
-        },
-    );
-    apply(q::refusals(conn, by, &scope)?, &|g, c| {
+    apply(src.counts(conn, "ended")?, &|g, c| match c.sub.as_deref() {
+        Some("cancelled") => g.cancelled += c.n,
+        _ => g.no_shows += c.n,
+    });
+    apply(src.counts(conn, "refusals")?, &|g, c| {
         g.refusals += c.n;
         *g.refusals_by_reason
             .entry(c.sub.clone().unwrap_or_default())
             .or_default() += c.n;
     });
-    apply(q::registrations(conn, by, &scope)?, &|g, c| {
+    apply(src.counts(conn, "registrations")?, &|g, c| {
         let sub = c.sub.clone().unwrap_or_default();
         let mut parts = sub.split('|');
         let (category, region, basis) = (
@@ -269,19 +278,19 @@ pub fn compute(
             g.registrations_residence_permit_basis += c.n;
         }
     });
-    apply(q::checks_made(conn, by, &scope)?, &|g, c| {
+    apply(src.counts(conn, "checks_made")?, &|g, c| {
         g.partner_checks_made += c.n;
         if c.sub.as_deref() == Some("failed") {
             g.partner_checks_made_failed += c.n;
         }
     });
-    apply(q::overrides(conn, by, &scope)?, &|g, c| {
+    apply(src.counts(conn, "overrides")?, &|g, c| {
         g.check_overrides += c.n
     });
     if office.is_none() {
         // Requests partners made of the region; the partner region key is the partner's name,
         // shown as its province prefix.
-        let rows = q::checks_received(conn, by, &scope)?;
+        let rows = src.counts(conn, "checks_received")?;
         // A name no longer in the directory is not shown (nor counted) as a region.
         let rows = rows
             .into_iter()
@@ -336,6 +345,7 @@ pub fn group_name(by: GroupBy) -> &'static str {
         GroupBy::Day => "day",
         GroupBy::PartnerRegion => "partner_region",
         GroupBy::Basis => "basis",
+        GroupBy::Fine => "fine",
     }
 }
 

@@ -1,0 +1,11 @@
+DROP TRIGGER statistics_partner_request ON audit_events;
+DROP TRIGGER statistics_check ON household_checks;
+DROP TRIGGER statistics_registration ON registration_facts;
+DROP TRIGGER statistics_refusal ON refusals;
+DROP TRIGGER statistics_party_added ON appointment_parties;
+DROP TRIGGER statistics_appointment ON appointments;
+DROP FUNCTION statistics_mark();
+DROP FUNCTION statistics_day(TIMESTAMPTZ);
+DROP TABLE statistics_rollup;
+DROP TABLE statistics_built;
+DROP TABLE statistics_dirty;

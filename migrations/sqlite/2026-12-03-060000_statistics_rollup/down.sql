@@ -1,0 +1,11 @@
+DROP TRIGGER statistics_partner_request;
+DROP TRIGGER statistics_check;
+DROP TRIGGER statistics_registration_gone;
+DROP TRIGGER statistics_registration;
+DROP TRIGGER statistics_refusal;
+DROP TRIGGER statistics_party_added;
+DROP TRIGGER statistics_appointment_changed;
+DROP TRIGGER statistics_appointment_created;
+DROP TABLE statistics_rollup;
+DROP TABLE statistics_built;
+DROP TABLE statistics_dirty;
