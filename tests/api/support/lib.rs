@@ -11,6 +11,7 @@ pub use hunyin_app::mail::Mailer;
 pub use hunyin_app::outbox::OutboxMessage;
 pub use hunyin_app::partner_outbound;
 pub use hunyin_app::sweep;
+pub use hunyin_app::tokens;
 pub use hunyin_app::AppContext;
 pub use hunyin_domain::id_number::{check_character, Sex};
 pub use hunyin_domain::IdNumber;
