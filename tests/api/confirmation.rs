@@ -9,10 +9,11 @@ use futures_util::future::join_all;
 use reqwest::Response;
 use serde_json::{json, Value};
 
+use crate::support::lib::IdentityModeSetting;
 use crate::support::statistics::json_of;
 use crate::support::{
     audit_count, confirmed_parties, eventually, expire_holds, fresh_emails, nth_person, party,
-    problem, spawn_app, spawn_app_on, Counter, TestApp,
+    problem, spawn_app, spawn_app_on, spawn_app_with, Counter, TestApp,
 };
 
 const OFFICE: &str = "sz-gusu";
@@ -314,4 +315,25 @@ async fn holds_per_contact_are_limited_in_the_database_across_instances() {
         7,
         "refused bookings took no seat"
     );
+}
+
+/// `identity.mode = "oidc"` until its sign-in lands: booked at once, as before contact mode
+/// (one active appointment per person, 409 `already_booked`).
+#[tokio::test]
+async fn oidc_mode_books_at_once_until_its_sign_in_lands() {
+    let app = spawn_app_with(|s| s.identity.mode = IdentityModeSetting::Oidc);
+    let slots = app.slots(OFFICE).await;
+    let v = hold(
+        &app,
+        slots[0]["id"].as_str().unwrap(),
+        couple_of(71, 72),
+        &fresh_emails(),
+    )
+    .await;
+    assert_eq!(v["status"], "booked");
+    let again = app
+        .book(OFFICE, slots[1]["id"].as_str().unwrap(), couple_of(71, 73))
+        .await;
+    assert_eq!(again.status(), 409);
+    assert_eq!(problem(again).await["code"], "already_booked");
 }
