@@ -372,3 +372,54 @@ async fn the_counter_sees_a_hold_only_once_both_parties_confirmed() {
     assert!(queued(desk.get(&path).await.json().await.unwrap()));
     assert_eq!(desk.check_in(reference).await.status(), 200);
 }
+
+/// Each party may let the booking go through their own link, without the manage token: a hold
+/// made in their name at once, a booking once confirmed (both told, with the CANCEL).
+#[tokio::test]
+async fn each_party_releases_the_booking_through_their_own_link() {
+    let app = spawn_app().await;
+    let slots = app.slots(OFFICE).await;
+    let slot = |i: usize| slots[i]["id"].as_str().unwrap().to_owned();
+    let release = |token: String| {
+        let app = &app;
+        async move {
+            app.post_json("/v1/confirmations/release", &json!({ "token": token }))
+                .await
+        }
+    };
+    // "Not me": the second party releases a hold before anyone confirmed.
+    let emails = fresh_emails();
+    let v = hold(&app, &slot(0), couple_of(91, 92), &emails).await;
+    let resp = release(app.confirmation_token(&emails[1]).await).await;
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["status"], "cancelled");
+    assert_eq!(status_of(&app, &v).await, "cancelled");
+    assert_eq!(app.remaining(OFFICE, &slot(0)).await, 10);
+    let late = app.confirm(&app.confirmation_token(&emails[0]).await).await;
+    assert_eq!(problem(late).await["code"], "appointment_closed");
+
+    // A confirmed booking, released by its second party.
+    let emails = fresh_emails();
+    let v = hold(&app, &slot(1), couple_of(93, 94), &emails).await;
+    app.confirm_both([&emails[0], &emails[1]]).await;
+    let token = app.confirmation_token(&emails[1]).await;
+    assert_eq!(release(token.clone()).await.status(), 200);
+    assert_eq!(status_of(&app, &v).await, "cancelled");
+    assert_eq!(app.remaining(OFFICE, &slot(1)).await, 10);
+    for e in &emails {
+        eventually("the cancellation to both parties", || {
+            app.mails_to(e)
+                .iter()
+                .any(|m| m.subject.contains("已取消") && m.calendar.is_some())
+        })
+        .await;
+    }
+    let again = release(token).await;
+    assert_eq!(again.status(), 409);
+    assert_eq!(problem(again).await["code"], "appointment_closed");
+    let forged = release("cd".repeat(32)).await;
+    assert_eq!(forged.status(), 404);
+    assert_eq!(problem(forged).await["code"], "confirmation_invalid");
+    assert_eq!(audit_count(&app, "appointment.released_by_party"), 2);
+}

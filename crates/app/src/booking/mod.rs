@@ -211,6 +211,7 @@ mod holds;
 mod listing;
 mod manage;
 mod notices;
+mod release;
 mod sweep;
 
 pub use book::{book, BookingRequest};
@@ -218,6 +219,7 @@ pub use confirm::{confirm, sweep_lapsed, ConfirmationView};
 pub use holds::{identification, normal_email, Identification, Identity, IdentityMode};
 pub use listing::{list_slots, listing, SlotListing, SlotView};
 pub use manage::{cancel, reschedule, view};
+pub use release::release;
 
 pub(crate) use listing::resolve_slot;
 pub use notices::reminder;

@@ -291,3 +291,20 @@ pub async fn confirm(
     st.listings.clear();
     Ok(private(StatusCode::OK, view))
 }
+
+/// `POST /v1/confirmations/release`: a party lets the hold or booking go with their own link.
+pub async fn release(
+    state: web::Data<WebState>,
+    http: HttpRequest,
+    body: Json<ConfirmBody>,
+) -> Result<HttpResponse, ApiError> {
+    crate::ratelimit::limit(&state, &http, "confirmations").await?;
+    let token = body.0.token.trim().to_owned();
+    let st = state.clone();
+    let view = with_booking(state, move |conn, rules| {
+        booking::release(conn, rules, &token, hunyin_app::clock::now())
+    })
+    .await?;
+    st.listings.clear();
+    Ok(private(StatusCode::OK, view))
+}

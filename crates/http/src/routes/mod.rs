@@ -70,6 +70,9 @@ pub fn table() -> Vec<RouteSpec> {
         RouteSpec::new(Method::POST, "/v1/confirmations", || {
             web::post().to(appointments::confirm)
         }),
+        RouteSpec::new(Method::POST, "/v1/confirmations/release", || {
+            web::post().to(appointments::release)
+        }),
         RouteSpec::new(Method::POST, "/v1/registrar/sessions", || {
             web::post().to(registrar::sign_in)
         }),
