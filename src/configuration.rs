@@ -19,6 +19,7 @@ pub struct Settings {
     pub instance: InstanceSettings,
     pub rules: RulesSettings,
     pub booking: BookingSettings,
+    pub identity: IdentitySettings,
     pub mail: MailSettings,
     pub outbox: OutboxSettings,
     pub rate_limit: RateLimitSettings,
@@ -168,6 +169,23 @@ pub struct BookingSettings {
     pub open_dates: Vec<String>,
     pub closed_dates: Vec<String>,
     pub holidays_file: String,
+    pub confirm_minutes: u32,
+    pub holds_per_contact: u32,
+    pub confirm_url: String,
+}
+
+/// `[identity]`: how couples are identified.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentitySettings {
+    pub mode: IdentityModeSetting,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IdentityModeSetting {
+    Contact,
+    Oidc,
 }
 
 /// `[instance]`: which region this instance serves.
@@ -331,6 +349,9 @@ impl Settings {
         }
         if self.staff.session_hours == 0 || self.staff.max_failures == 0 {
             return bad("staff", "session_hours and max_failures must be at least 1");
+        }
+        if let Err(e) = crate::wiring::check_identity(&self.booking) {
+            return Err(ConfigError(e));
         }
         if self.sweep.interval_secs == 0 {
             return bad("sweep.interval_secs", "must be greater than 0");

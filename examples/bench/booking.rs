@@ -62,7 +62,7 @@ async fn book_over_http(server: &Server, slot: String, n: usize) -> (f64, Outcom
     let make = move |i: usize| {
         Some(c.post(&url).json(&json!({
             "office_id": "sz-gusu", "slot_id": slot, "parties": couple(2_000_000 + i as u64),
-            "contact": {"email": "couple@example.com"},
+            "contact": {"emails": [format!("a{i}@bench.invalid"), format!("b{i}@bench.invalid")]},
         })))
     };
     let out = drive(n, 16, make, None).await;

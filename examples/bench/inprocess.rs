@@ -92,7 +92,9 @@ pub fn booking_ceiling(url: &str, env: &[(String, String)], n: usize, setup: &st
     let scheduling = wiring::scheduling(&s.booking)?;
     let mail_from = s.mail.from.parse().map_err(text)?;
     let directory = Directory::default();
+    let identity = wiring::identity(&s);
     let rules = Rules {
+        identity: &identity,
         policy: &policy,
         scheduling: &scheduling,
         mail_from: &mail_from,
@@ -134,7 +136,11 @@ fn book_in_a_loop(conn: &mut DbConn, rules: &Rules, slot: &str, n: usize) -> Res
             office_id: "sz-gusu".into(),
             slot_id: slot.to_owned(),
             parties: [true, false].map(|male| party(&person(couple, male), today)),
-            email: "couple@example.com".into(),
+            // One pair of contacts per couple: the holds-per-contact limit counts per email.
+            emails: [
+                format!("a{couple}@example.com"),
+                format!("b{couple}@example.com"),
+            ],
             phone: None,
         };
         booking::book(conn, rules, &req, now()).map_err(text)?;

@@ -16,6 +16,7 @@
 
 mod booking;
 mod cli;
+mod confirm;
 mod hanging;
 mod inprocess;
 mod instances;

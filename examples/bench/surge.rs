@@ -1,7 +1,8 @@
 //! The 5-20 surge: 100 offices, 10 slots each on one day, three attempts per seat by distinct
 //! couples from many clients, against one or more servers on one database; optionally kill -9
 //! one of them at 40 % of the attempts (a single instance: kill -9 and start it again on the same
-//! database and mail folder). Then the database and the mail are read back.
+//! database and mail folder). Each 201 is a hold (contact mode); then both parties of every
+//! hold confirm from the links in the mail folders. Then the database and the mail are read back.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -9,6 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use crate::cli::Opts;
+use crate::confirm::confirm_all;
 use crate::instances::{start, Db, Server};
 use crate::load::{client, drive, json_of, Outcomes};
 use crate::people::couple;
@@ -95,9 +97,36 @@ pub async fn surge(o: &Opts, db: &Db, dir: &Path, t: &mut Table, s: &Surge<'_>) 
         );
         servers[0] = again?;
     }
+    // Contact mode: every hold is confirmed by both parties from the mail folders.
+    let killed = s.kill && s.instances > 1;
+    let began = Instant::now();
+    let confirmed = confirm_all(db, &servers, &servers[usize::from(killed)..]).await?;
+    println!(
+        "  {}: {} confirmations in {:.1} s; {:?}",
+        s.label,
+        confirmed.count(),
+        began.elapsed().as_secs_f64(),
+        confirmed.status
+    );
     let back = read_back(db, &servers, &out).await?;
     report(t, s, &size, &out, &back, took);
-    back.check(s.label, size.seats, out.fives())?;
+    t.row(
+        &format!("  {}: confirmations 200, 409, 5xx", s.label),
+        format!(
+            "{} {} {}",
+            confirmed.n("200"),
+            confirmed
+                .status
+                .iter()
+                .filter(|(k, _)| k.starts_with("409"))
+                .map(|(_, v)| v)
+                .sum::<u64>(),
+            confirmed.fives()
+        ),
+        p50_p99(&confirmed),
+        "-".into(),
+    );
+    back.check(s.label, size.seats, out.fives() + confirmed.fives())?;
     Ok(survivors_peak(&servers, s.kill && s.instances > 1))
 }
 
@@ -176,7 +205,8 @@ fn bookings(
             .header("x-forwarded-for", format!("10.{}.{}.{}", client / 65536, (client / 256) % 256, client % 256))
             .json(&json!({
                 "office_id": format!("o-{office:03}"), "slot_id": format!("o-{office:03}.{slot}"),
-                "parties": couple(10_000_000 + i as u64), "contact": {"email": "couple@example.com"},
+                "parties": couple(10_000_000 + i as u64),
+                "contact": {"emails": [format!("a{i}@bench.invalid"), format!("b{i}@bench.invalid")]},
             })))
     }
 }

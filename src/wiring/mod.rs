@@ -139,7 +139,39 @@ pub fn context(
         checks_max_age_minutes: s.checks.max_age_minutes,
         verifier,
         partners,
+        identity: identity(s),
         hashing: hunyin_app::hash_gate::HashGate::per_core(),
         clock: hunyin_app::clock::Clock::default(),
     }
+}
+
+/// `[identity]` and the confirmation settings of `[booking]`.
+pub fn identity(s: &Settings) -> hunyin_app::booking::Identity {
+    use crate::configuration::IdentityModeSetting;
+    use hunyin_app::booking::IdentityMode;
+    hunyin_app::booking::Identity {
+        mode: match s.identity.mode {
+            IdentityModeSetting::Contact => IdentityMode::Contact,
+            IdentityModeSetting::Oidc => IdentityMode::Oidc,
+        },
+        confirm_minutes: s.booking.confirm_minutes,
+        holds_per_contact: s.booking.holds_per_contact,
+        confirm_url: s.booking.confirm_url.trim().to_owned(),
+    }
+}
+
+/// The confirmation settings of `[booking]`, checked.
+pub fn check_identity(b: &crate::configuration::BookingSettings) -> Result<(), String> {
+    if b.confirm_minutes == 0 || b.holds_per_contact == 0 {
+        return Err(
+            "key `booking`: confirm_minutes and holds_per_contact must be at least 1".into(),
+        );
+    }
+    if b.confirm_url.contains('#') || b.confirm_url.trim().is_empty() {
+        return Err(
+            "key `booking.confirm_url`: a URL without a fragment (the link's secret goes there)"
+                .into(),
+        );
+    }
+    Ok(())
 }

@@ -35,6 +35,7 @@ pub async fn sweep_loop(app: Arc<AppContext>, policy: SweepPolicy, every: Durati
             Ok(Ok(r)) if r.is_empty() => {}
             Ok(Ok(r)) => tracing::info!(
                 no_shows = r.no_shows,
+                holds_lapsed = r.holds_lapsed,
                 nonces = r.nonces,
                 sessions = r.sessions,
                 sign_in_failures = r.sign_in_failures,

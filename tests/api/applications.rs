@@ -92,8 +92,7 @@ async fn check_in_happens_once_and_only_on_the_day() {
         .as_str()
         .unwrap()
         .to_owned();
-    let resp = app.book(OFFICE, &later, nth_couple(4)).await;
-    let other: Value = resp.json().await.unwrap();
+    let other = app.booked(OFFICE, &later, nth_couple(4)).await;
     let resp = desk.check_in(other["reference"].as_str().unwrap()).await;
     assert_eq!(resp.status(), 409);
     assert_eq!(problem(resp).await["code"], "not_today");

@@ -1,10 +1,13 @@
-//! Booking: the answer, one active appointment per person, ineligible couples, unknown and
-//! unbookable slots, bad fields, capacity under concurrency, and the rate limit.
+//! Booking: the answer (a hold awaiting both confirmations), one active appointment per person
+//! under concurrency, ineligible couples, unknown and unbookable slots, bad fields, capacity
+//! under concurrency, and the rate limit. Confirmation itself: `confirmation.rs`.
 
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
-use crate::support::{nth_couple, nth_person, party, problem, spawn_app, spawn_app_with};
+use crate::support::{
+    fresh_emails, nth_couple, nth_person, party, problem, spawn_app, spawn_app_with,
+};
 
 const OFFICE: &str = "sz-gusu";
 
@@ -22,7 +25,10 @@ async fn booking_returns_reference_token_documents_and_takes_a_seat() {
         "{reference}"
     );
     assert_eq!(v["manage_token"].as_str().unwrap().len(), 64);
-    assert_eq!(v["status"], "booked");
+    assert_eq!(
+        v["status"], "pending_confirmation",
+        "held until both confirm"
+    );
     assert_eq!(v["office"]["id"], OFFICE);
     assert_eq!(v["slot"]["id"], slot.as_str());
     assert!(v["documents"]
@@ -37,28 +43,10 @@ async fn booking_returns_reference_token_documents_and_takes_a_seat() {
         v["parties"][0]["id_number_masked"].as_str().unwrap().len(),
         18
     );
-    assert_eq!(app.remaining(OFFICE, &slot).await, 9);
-}
-
-#[tokio::test]
-async fn a_second_active_appointment_for_a_person_is_409_already_booked() {
-    let app = spawn_app().await;
-    let slots = app.slots(OFFICE).await;
-    app.booked(OFFICE, slots[0]["id"].as_str().unwrap(), nth_couple(3))
-        .await;
-    // The same man with another partner, another slot.
-    let parties = json!([
-        party(&nth_person(3, true), "王强", "320508", None),
-        party(&nth_person(4, false), "赵敏", "320508", None),
-    ]);
-    let slot = slots[1]["id"].as_str().unwrap();
-    let resp = app.book(OFFICE, slot, parties).await;
-    assert_eq!(resp.status(), 409);
-    assert_eq!(problem(resp).await["code"], "already_booked");
     assert_eq!(
-        app.remaining(OFFICE, slot).await,
-        10,
-        "the seat was given back"
+        app.remaining(OFFICE, &slot).await,
+        9,
+        "the hold keeps its seat"
     );
 }
 
@@ -110,7 +98,7 @@ async fn bad_booking_fields_are_400_naming_them() {
     let app = spawn_app().await;
     let slot = app.first_slot(OFFICE).await;
     let body = json!({"office_id": OFFICE, "slot_id": slot, "parties": nth_couple(8),
-                      "contact": {"email": "not-an-email", "phone": "call me"}});
+                      "contact": {"emails": ["not-an-email", "b@example.com"], "phone": "call me"}});
     let resp = app.post_json("/v1/appointments", &body).await;
     assert_eq!(resp.status(), 400);
     let p = problem(resp).await;
@@ -120,7 +108,24 @@ async fn bad_booking_fields_are_400_naming_them() {
         .iter()
         .map(|x| x["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, vec!["contact.email", "contact.phone"]);
+    assert_eq!(names, vec!["contact.emails[0]", "contact.phone"]);
+    // One email for both parties: each party gives their own (the old single `email` is gone:
+    // one mailbox confirming for both would not be both parties confirming).
+    for (contact, name) in [
+        (
+            json!({"emails": ["x@example.com", " X@example.com"]}),
+            "contact.emails[1]",
+        ),
+        (json!({"emails": ["x@example.com"]}), "contact.emails"),
+        (json!({"email": "x@example.com"}), "contact.email"),
+    ] {
+        let body = json!({"office_id": OFFICE, "slot_id": slot, "parties": nth_couple(8),
+                          "contact": contact});
+        let resp = app.post_json("/v1/appointments", &body).await;
+        assert_eq!(resp.status(), 400, "{contact}");
+        let p = problem(resp).await;
+        assert_eq!(p["invalid_params"][0]["name"], name, "{p}");
+    }
     let body = json!({"office_id": OFFICE, "slot_id": slot, "parties": nth_couple(8)});
     let resp = app.post_json("/v1/appointments", &body).await;
     assert_eq!(problem(resp).await["invalid_params"][0]["name"], "contact");
@@ -148,7 +153,9 @@ async fn one_hundred_concurrent_bookings_for_ten_seats_sell_exactly_ten() {
     assert_eq!(app.remaining(OFFICE, &slot).await, 0);
 }
 
-/// 20 bookings naming the same man race on 20 different slots: exactly one succeeds.
+/// 20 bookings naming the same man race on 20 different slots: all are held (a hold never
+/// blocks a person), then all 40 confirmations race: exactly one booking stands, the others
+/// were released by the later confirmations, and only its seat stays taken.
 #[tokio::test]
 async fn twenty_concurrent_bookings_of_one_person_give_one_appointment() {
     let app = spawn_app().await;
@@ -161,23 +168,45 @@ async fn twenty_concurrent_bookings_of_one_person_give_one_appointment() {
             party(&nth_person(400 + i, false), "李娜", "320508", None),
         ]);
         let slot = slots[i as usize]["id"].as_str().unwrap().to_owned();
-        async move { app.book(OFFICE, &slot, parties).await }
+        async move {
+            let emails = fresh_emails();
+            let resp = app
+                .book_with(OFFICE, &slot, parties, [&emails[0], &emails[1]])
+                .await;
+            assert_eq!(resp.status(), 201);
+            let v: Value = resp.json().await.unwrap();
+            (v, emails)
+        }
     });
-    let results = join_all(requests).await;
-    let mut created = 0;
-    for resp in results {
-        match resp.status().as_u16() {
-            201 => created += 1,
-            409 => assert_eq!(problem(resp).await["code"], "already_booked"),
-            other => panic!("unexpected {other}"),
+    let held = join_all(requests).await;
+    let mut tokens = Vec::new();
+    for (_, emails) in &held {
+        for e in emails {
+            tokens.push(app.confirmation_token(e).await);
         }
     }
-    assert_eq!(created, 1);
+    let answers = join_all(tokens.iter().map(|t| app.confirm(t))).await;
+    for resp in answers {
+        assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+    }
+    let mut booked = 0;
+    for (v, _) in &held {
+        let r = app
+            .view_appointment(v["reference"].as_str().unwrap(), v["manage_token"].as_str())
+            .await;
+        let shown: Value = r.json().await.unwrap();
+        match shown["status"].as_str().unwrap() {
+            "booked" => booked += 1,
+            "superseded" => {}
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert_eq!(booked, 1);
     let total: i64 = app.slots(OFFICE).await[..20]
         .iter()
         .map(|s| 10 - s["remaining"].as_i64().unwrap())
         .sum();
-    assert_eq!(total, 1, "failed bookings gave their seats back");
+    assert_eq!(total, 1, "released bookings gave their seats back");
 }
 
 #[tokio::test]

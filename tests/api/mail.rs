@@ -7,10 +7,10 @@ use diesel::connection::SimpleConnection;
 use serde_json::Value;
 
 use crate::support::lib::MailTransport;
-use crate::support::mail::{parse_mail, start_aiosmtpd, SentMail};
+use crate::support::mail::{link_secret, parse_mail, start_aiosmtpd, SentMail};
 use crate::support::proxy::free_port;
 use crate::support::{
-    nth_couple, nth_person, reference_and_token, spawn_app, spawn_app_with, TestApp,
+    fresh_emails, nth_couple, nth_person, reference_and_token, spawn_app, spawn_app_with, TestApp,
 };
 
 const OFFICE: &str = "sz-gusu";
@@ -28,11 +28,74 @@ async fn later_slots(app: &TestApp) -> Vec<String> {
         .collect()
 }
 
-async fn book(app: &TestApp, n: u32) -> (Value, String) {
+/// A hold for couple `n` on a later slot, with each party's own email: the answer, the slot
+/// and the emails.
+async fn hold(app: &TestApp, n: u32) -> (Value, String, [String; 2]) {
     let slot = later_slots(app).await[0].clone();
-    let resp = app.book(OFFICE, &slot, nth_couple(n)).await;
+    let emails = fresh_emails();
+    let resp = app
+        .book_with(OFFICE, &slot, nth_couple(n), [&emails[0], &emails[1]])
+        .await;
     assert_eq!(resp.status(), 201);
-    (resp.json().await.unwrap(), slot)
+    (resp.json().await.unwrap(), slot, emails)
+}
+
+/// A hold both parties confirmed from their in-memory mail.
+async fn book(app: &TestApp, n: u32) -> (Value, String, String) {
+    let (v, slot, emails) = hold(app, n).await;
+    app.confirm_both([&emails[0], &emails[1]]).await;
+    let [first, _] = emails;
+    (v, slot, first)
+}
+
+/// Waits (up to 10 s) until `email` received `n` mails (in memory): them, oldest first.
+async fn mails_to(app: &TestApp, email: &str, n: usize) -> Vec<SentMail> {
+    for _ in 0..200 {
+        let m = app.mails_to(email);
+        if m.len() >= n {
+            return m;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("fewer than {n} mails to {email} in 10 s");
+}
+
+/// The messages in a mail folder so far, parsed.
+fn folder(dir: &std::path::Path) -> Vec<SentMail> {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| parse_mail(&std::fs::read(e.path()).unwrap()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Confirms a hold from the links delivered to a mail folder; then waits for the mail whose
+/// subject contains `subject`.
+async fn confirm_from_folder(app: &TestApp, dir: &std::path::Path, subject: &str) -> SentMail {
+    let mut confirmed = 0;
+    for _ in 0..200 {
+        let links: Vec<String> = folder(dir)
+            .iter()
+            .filter(|m| m.subject.starts_with("请确认"))
+            .filter_map(|m| link_secret(&m.text))
+            .collect();
+        if links.len() == 2 && confirmed == 0 {
+            for t in &links {
+                assert_eq!(app.confirm(t).await.status(), 200);
+            }
+            confirmed = 2;
+        }
+        if let Some(m) = folder(dir)
+            .into_iter()
+            .find(|m| m.subject.contains(subject))
+        {
+            return m;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no mail {subject:?} in {}", dir.display());
 }
 
 fn calendar(m: &SentMail) -> String {
@@ -45,12 +108,13 @@ fn calendar(m: &SentMail) -> String {
 #[tokio::test]
 async fn booking_sends_a_bilingual_confirmation_with_a_calendar_request() {
     let app = spawn_app().await;
-    let (v, slot) = book(&app, 1).await;
+    let (v, slot, email) = book(&app, 1).await;
     let reference = v["reference"].as_str().unwrap();
 
-    let mails = app.wait_for_mails(1).await;
-    let m = &mails[0];
-    assert_eq!(m.to, "couple@example.com");
+    // The confirmation link first, then (both confirmed) the booking's confirmation.
+    let mails = mails_to(&app, &email, 2).await;
+    let m = &mails[1];
+    assert_eq!(m.to, email);
     assert!(m.subject.contains(reference), "{}", m.subject);
     assert!(m.text.contains("您的结婚登记预约已成功"), "{}", m.text);
     assert!(m
@@ -66,12 +130,12 @@ async fn booking_sends_a_bilingual_confirmation_with_a_calendar_request() {
     let start = &slot[slot.len() - 13..]; // 20261201T0900
     assert!(ics.contains("METHOD:REQUEST"));
     assert!(ics.contains(&format!("UID:{reference}@hunyin")));
-    assert!(ics.contains("SEQUENCE:0"));
+    assert!(ics.contains("SEQUENCE:1"), "the hold was version 0");
     assert!(
         ics.contains(&format!("DTSTART;TZID=Asia/Shanghai:{start}00")),
         "{ics}"
     );
-    assert!(ics.contains("ATTENDEE;") && ics.contains("mailto:couple@example.com"));
+    assert!(ics.contains("ATTENDEE;") && ics.contains(&format!("mailto:{email}")));
     // The mail holds no full ID number.
     assert!(!m.text.contains(&nth_person(1, true)));
 }
@@ -79,59 +143,60 @@ async fn booking_sends_a_bilingual_confirmation_with_a_calendar_request() {
 #[tokio::test]
 async fn reschedule_raises_the_sequence_and_cancel_sends_method_cancel() {
     let app = spawn_app().await;
-    let (v, _) = book(&app, 2).await;
+    let (v, _, email) = book(&app, 2).await;
     let (r, t) = reference_and_token(&v);
-    app.wait_for_mails(1).await;
+    mails_to(&app, &email, 2).await;
     let other = app.slots(OFFICE).await[1]["id"]
         .as_str()
         .unwrap()
         .to_owned();
     let moved = app.reschedule(r, t, &other).await;
     assert_eq!(moved.status(), 200);
-    let mails = app.wait_for_mails(2).await;
-    assert!(mails[1].text.contains("已改期"));
-    let ics = calendar(&mails[1]);
+    let mails = mails_to(&app, &email, 3).await;
+    assert!(mails[2].text.contains("已改期"));
+    let ics = calendar(&mails[2]);
     assert!(
-        ics.contains("METHOD:REQUEST") && ics.contains("SEQUENCE:1"),
+        ics.contains("METHOD:REQUEST") && ics.contains("SEQUENCE:2"),
         "{ics}"
     );
     assert!(ics.contains(&format!("UID:{r}@hunyin")));
 
     let cancelled = app.cancel(r, t).await;
     assert_eq!(cancelled.status(), 200);
-    let mails = app.wait_for_mails(3).await;
-    assert!(mails[2].text.contains("已取消"));
+    let mails = mails_to(&app, &email, 4).await;
+    assert!(mails[3].text.contains("已取消"));
     assert_eq!(
-        mails[2].calendar_type.as_deref(),
+        mails[3].calendar_type.as_deref(),
         Some("text/calendar; method=CANCEL")
     );
-    let ics = calendar(&mails[2]);
+    let ics = calendar(&mails[3]);
     assert!(ics.contains("METHOD:CANCEL") && ics.contains("STATUS:CANCELLED"));
-    assert!(ics.contains("SEQUENCE:2"), "{ics}");
+    assert!(ics.contains("SEQUENCE:3"), "{ics}");
 }
 
 /// Only the reminder of the appointment's current version goes out.
 #[tokio::test]
 async fn the_reminder_follows_the_latest_version_only() {
     let app = spawn_app().await;
-    let (v, _) = book(&app, 3).await;
+    let (v, _, email) = book(&app, 3).await;
     let (r, t) = reference_and_token(&v);
     let other = later_slots(&app).await[2].clone();
     app.reschedule(r, t, &other).await;
-    app.wait_for_mails(2).await;
+    // Link, confirmation, rescheduled.
+    mails_to(&app, &email, 3).await;
     // Arrange: both reminders (first booking, after the move) fall due now.
     app.connect()
         .batch_execute(
             "UPDATE outbox SET available_at = '2000-01-01 00:00:00' WHERE kind = 'reminder'",
         )
         .unwrap();
-    let mails = app.wait_for_mails(3).await;
+    let mails = mails_to(&app, &email, 4).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let all = app.wait_for_mails(3).await;
-    assert_eq!(all.len(), 3, "one reminder, not two");
-    assert!(mails[2].subject.contains("提醒"));
-    assert!(mails[2].text.contains(r));
-    assert!(mails[2].calendar.is_none());
+    let all = mails_to(&app, &email, 4).await;
+    assert_eq!(all.len(), 4, "one reminder, not two");
+    assert!(mails[3].subject.contains("提醒"));
+    assert!(mails[3].text.contains(r));
+    assert!(mails[3].calendar.is_none());
 }
 
 #[tokio::test]
@@ -139,31 +204,14 @@ async fn the_file_transport_writes_eml_files() {
     let dir = std::env::temp_dir().join(format!("hunyin-mail-{}", uuid::Uuid::new_v4().simple()));
     let dir_s = dir.display().to_string();
     let app = spawn_app_with(|s| s.mail.file_dir = dir_s.clone());
-    book(&app, 4).await;
-    let mut found = None;
-    for _ in 0..200 {
-        found = std::fs::read_dir(&dir)
-            .ok()
-            .and_then(|mut d| {
-                d.find(|e| {
-                    e.as_ref()
-                        .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "eml"))
-                })
-            })
-            .and_then(Result::ok);
-        if found.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let file = found.expect("an .eml file").path();
-    let m = parse_mail(&std::fs::read(&file).unwrap());
+    hold(&app, 4).await;
+    let m = confirm_from_folder(&app, &dir, "预约成功").await;
     assert!(m.calendar.is_some());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// An SMTP server that is down: the booking is confirmed all the same, the message waits in
-/// the outbox with its failed attempts counted, and metrics show the retries.
+/// An SMTP server that is down: the booking (a hold) stands all the same, its two confirmation
+/// links wait in the outbox with their failed attempts counted, and metrics show the retries.
 #[tokio::test]
 async fn an_smtp_server_that_is_down_delays_mail_and_never_fails_the_booking() {
     let port = free_port(); // nothing listens here
@@ -173,7 +221,7 @@ async fn an_smtp_server_that_is_down_delays_mail_and_never_fails_the_booking() {
         s.mail.smtp_timeout_ms = 500;
         s.outbox.retry_base_secs = 3600;
     });
-    let (v, _) = book(&app, 5).await;
+    let (v, _, _) = hold(&app, 5).await;
     let reference = v["reference"].as_str().unwrap();
     let mut failures = String::new();
     for _ in 0..100 {
@@ -187,15 +235,25 @@ async fn an_smtp_server_that_is_down_delays_mail_and_never_fails_the_booking() {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(failures.ends_with(" 1"), "{failures}");
+    assert!(
+        failures.ends_with(" 1") || failures.ends_with(" 2"),
+        "{failures}"
+    );
     let shown = app
         .view_appointment(reference, v["manage_token"].as_str())
         .await;
     assert_eq!(shown.status(), 200, "the booking stands");
-    let metrics = app.get_metrics().await;
+    let mut metrics = String::new();
+    for _ in 0..100 {
+        metrics = app.get_metrics().await;
+        if metrics.contains("outbox_pending 2") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert!(
         metrics.contains("outbox_pending 2"),
-        "confirmation and reminder wait: {metrics}"
+        "both confirmation links wait: {metrics}"
     );
 }
 
@@ -208,23 +266,10 @@ async fn mail_reaches_a_real_smtp_server_with_its_invitation() {
         s.mail.transport = MailTransport::Smtp;
         s.mail.smtp_port = port;
     });
-    let (v, _) = book(&app, 6).await;
+    let (v, _, emails) = hold(&app, 6).await;
     let reference = v["reference"].as_str().unwrap();
-    let new_dir = smtp.maildir.join("new");
-    let mut raw = None;
-    for _ in 0..200 {
-        raw = std::fs::read_dir(&new_dir)
-            .ok()
-            .and_then(|mut d| d.next())
-            .and_then(Result::ok)
-            .map(|e| std::fs::read(e.path()).unwrap());
-        if raw.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let m = parse_mail(&raw.expect("a message in the maildir"));
-    assert_eq!(m.to, "couple@example.com");
+    let m = confirm_from_folder(&app, &smtp.maildir.join("new"), "预约成功").await;
+    assert!(emails.contains(&m.to), "{}", m.to);
     assert!(m.subject.contains(reference));
     assert!(m.text.contains("您的结婚登记预约已成功"));
     let ics = calendar(&m);

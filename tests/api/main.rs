@@ -9,6 +9,7 @@ mod booking;
 mod certificate_scope;
 mod certificates;
 mod cli;
+mod confirmation;
 mod contract;
 mod contract_statuses;
 mod database;

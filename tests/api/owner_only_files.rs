@@ -26,7 +26,11 @@ async fn database_and_mail_files_are_readable_by_the_owner_only() {
     let mail_s = mail.display().to_string();
     let app = spawn_app_on(db.clone(), &url, |s| s.mail.file_dir = mail_s.clone());
     let slot = app.first_slot("sz-gusu").await;
-    app.booked("sz-gusu", &slot, nth_couple(91)).await;
+    // The hold's confirmation links are the first mail.
+    assert_eq!(
+        app.book("sz-gusu", &slot, nth_couple(91)).await.status(),
+        201
+    );
     let eml = |d: &Path| -> Vec<std::path::PathBuf> {
         std::fs::read_dir(d)
             .map(|r| r.filter_map(Result::ok).map(|e| e.path()).collect())

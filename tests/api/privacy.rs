@@ -9,11 +9,12 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::support::binary::{command, hunyin_with_stdin, TempDir};
-use crate::support::lib::keys;
+use crate::support::lib::{keys, tokens};
+use crate::support::mail::links_in_folder;
 use crate::support::partner::{KeyFile, HENAN, JIANGSU, UNREACHABLE};
 use crate::support::{
-    add_resident, audit_details, couple, eventually, marital_status, masked, nth_couple,
-    nth_person, reference_and_token, spawn_app_with, Counter, TestApp, TestDb,
+    add_resident, audit_details, couple, eventually, fresh_emails, marital_status, masked,
+    nth_couple, nth_person, reference_and_token, spawn_app_with, Counter, TestApp, TestDb,
 };
 
 #[tokio::test]
@@ -107,7 +108,22 @@ async fn no_full_id_number_reaches_the_logs() {
     assert_eq!(app.post_eligibility(&couple_900).await.status(), 200);
     let slots = app.slots("sz-gusu").await;
     let slot = |i: usize| slots[i]["id"].as_str().unwrap().to_owned();
-    let booked = app.booked("sz-gusu", &slot(0), nth_couple(900)).await;
+    let emails = fresh_emails();
+    let booked = app
+        .book_with(
+            "sz-gusu",
+            &slot(0),
+            nth_couple(900),
+            [&emails[0], &emails[1]],
+        )
+        .await;
+    assert_eq!(booked.status(), 201);
+    let booked: Value = booked.json().await.unwrap();
+    // Both parties confirm from the links in the mail folder; the secrets are logged nowhere.
+    let secrets = links_in_folder(&dir.join("mail"), &emails).await;
+    for secret in &secrets {
+        assert_eq!(app.confirm(secret).await.status(), 200);
+    }
     let (r, t) = reference_and_token(&booked);
     app.view_appointment(r, Some(t)).await;
     app.reschedule(r, t, &slot(1)).await;
@@ -156,6 +172,16 @@ async fn no_full_id_number_reaches_the_logs() {
             !logs.contains(id.as_str()),
             "a full ID number reached the logs: {}",
             masked(id)
+        );
+    }
+    for secret in &secrets {
+        assert!(
+            !logs.contains(secret.as_str()),
+            "a confirmation secret was logged"
+        );
+        assert!(
+            !logs.contains(&tokens::hash(secret)),
+            "a secret's hash was logged"
         );
     }
 }

@@ -177,6 +177,8 @@ pub struct ApplicationView {
     pub contact: ContactView,
     /// What the couple brings, by the registration day's period (policy data).
     pub documents: Vec<Document>,
+    /// How each party was identified, in party order.
+    pub identified_by: Vec<crate::booking::Identification>,
     pub created_at: String,
 }
 
@@ -205,7 +207,9 @@ pub fn read(
         Details::none().with("reference", &app.reference),
     )?;
     tracing::info!(reference = %app.reference, staff = staff.id, "application read");
+    let identified_by = crate::booking::identification(conn, &app)?;
     Ok(ApplicationView {
+        identified_by,
         walk_in: app.slot_id.is_none(),
         slot: slot.map(|s| SlotTimes::from_utc(Some(s.id), s.starts_at, s.ends_at)),
         parties: parties

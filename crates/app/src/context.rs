@@ -42,6 +42,8 @@ pub struct AppContext {
     pub verifier: Arc<dyn HouseholdVerifier>,
     /// Our signing identity and the partner directory.
     pub partners: Arc<Partners>,
+    /// How couples are identified (`identity.mode`) and the holds of `contact` mode.
+    pub identity: crate::booking::Identity,
     /// At most this many password hashes at once.
     pub hashing: crate::hash_gate::HashGate,
     /// The day the divorce counter counts from (the system clock unless a test moved it).

@@ -1,4 +1,4 @@
-//! The sweep, one round at `now`: what is over is closed (no-shows), and what is no longer
+//! The sweep, one round at `now`: what is over is closed (no-shows, holds unconfirmed past their deadline), and what is no longer
 //! needed is dropped — partner nonces that can no longer be accepted, staff sessions expired or
 //! revoked, sign-in failures outside the throttle's window, and the personal payload of
 //! messages delivered longer ago than the retention (the rows stay, for counts), and shared
@@ -24,6 +24,8 @@ pub struct SweepPolicy {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SweepReport {
     pub no_shows: usize,
+    /// Holds not confirmed by both parties in time, released.
+    pub holds_lapsed: usize,
     pub nonces: usize,
     pub sessions: usize,
     pub sign_in_failures: usize,
@@ -50,6 +52,7 @@ pub fn run(
     let window = Duration::minutes(i64::from(policy.failure_window_minutes));
     let retention = Duration::days(i64::from(policy.outbox_retention_days));
     let no_shows = crate::booking::sweep_no_shows(conn, now)?;
+    let holds_lapsed = crate::booking::sweep_lapsed(conn, now)?;
     // The deletions and the redaction: one write (on PostgreSQL one statement), so that the
     // round holds its pooled connection for as few round trips as before them.
     let p = db::sweep::purge(conn, now, now - window, now - retention)?;
@@ -57,6 +60,7 @@ pub fn run(
     let count = |n: i64| usize::try_from(n).unwrap_or(0);
     Ok(SweepReport {
         no_shows,
+        holds_lapsed,
         nonces: count(p.nonces),
         sessions: count(p.sessions),
         sign_in_failures: count(p.sign_in_failures),

@@ -6,6 +6,8 @@ use std::fmt;
 /// Where an application stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
+    /// A seat is held until both parties confirm through their own contact (`contact` mode).
+    PendingConfirmation,
     /// A couple holds a slot.
     Booked,
     /// The couple is at the counter (初审 done, 受理); checks and declarations follow.
@@ -20,11 +22,17 @@ pub enum Status {
     NoShow,
     /// A registration later revoked (撤销) on a court judgment or formal recommendation.
     Revoked,
+    /// A hold not confirmed by both parties in time; its seat was released.
+    Lapsed,
+    /// A booking released because one of its persons confirmed another booking through their
+    /// own contact (`contact` mode: the latest confirmation of a person wins).
+    Superseded,
 }
 
 impl Status {
     /// Every status, for listings and tests.
-    pub const ALL: [Status; 7] = [
+    pub const ALL: [Status; 10] = [
+        Status::PendingConfirmation,
         Status::Booked,
         Status::CheckedIn,
         Status::Registered,
@@ -32,11 +40,14 @@ impl Status {
         Status::Cancelled,
         Status::NoShow,
         Status::Revoked,
+        Status::Lapsed,
+        Status::Superseded,
     ];
 
     /// The stored and answered name.
     pub fn as_str(self) -> &'static str {
         match self {
+            Status::PendingConfirmation => "pending_confirmation",
             Status::Booked => "booked",
             Status::CheckedIn => "checked_in",
             Status::Registered => "registered",
@@ -44,6 +55,8 @@ impl Status {
             Status::Cancelled => "cancelled",
             Status::NoShow => "no_show",
             Status::Revoked => "revoked",
+            Status::Lapsed => "lapsed",
+            Status::Superseded => "superseded",
         }
     }
 
@@ -58,7 +71,8 @@ impl Status {
         use Status::*;
         matches!(
             (self, next),
-            (Booked, Booked | CheckedIn | Cancelled | NoShow)
+            (PendingConfirmation, Booked | Lapsed | Cancelled)
+                | (Booked, Booked | CheckedIn | Cancelled | NoShow | Superseded)
                 | (CheckedIn, Registered | Refused)
                 | (Registered, Revoked)
         )
@@ -116,7 +130,10 @@ mod tests {
         assert!(!Refused.may_become(Registered), "a refusal is final");
         assert!(!Cancelled.may_become(Booked));
         assert!(!Revoked.may_become(Registered));
-        for s in [Refused, Cancelled, NoShow, Revoked] {
+        assert!(PendingConfirmation.may_become(Booked));
+        assert!(!Lapsed.may_become(Booked), "a lapsed hold is not revived");
+        assert!(!PendingConfirmation.may_become(CheckedIn), "unconfirmed");
+        for s in [Refused, Cancelled, NoShow, Revoked, Lapsed, Superseded] {
             assert!(s.is_final(), "{s}");
         }
         assert!(!Registered.is_final());

@@ -21,6 +21,8 @@ fn columns(report: &Report) -> Vec<Column> {
         ("现场 walk_ins".into(), n(|g| g.walk_ins)),
         ("取消 cancelled".into(), n(|g| g.cancelled)),
         ("未到 no_shows".into(), n(|g| g.no_shows)),
+        ("双方确认 confirmed".into(), n(|g| g.bookings_confirmed)),
+        ("未确认释放 lapsed".into(), n(|g| g.holds_lapsed)),
         ("登记 registrations".into(), n(|g| g.registrations)),
         ("本地 local".into(), n(|g| g.registrations_local)),
         (

@@ -204,7 +204,8 @@ pub fn booked_ended_before(
 pub type DayItem = (Appointment, Option<NaiveDateTime>, Option<NaiveDateTime>);
 
 /// An office's applications of one day (UTC bounds `[from, to)`): those whose slot starts then
-/// and walk-ins taken then, cancelled ones left out, in slot order; with the slot's times.
+/// and walk-ins taken then, cancelled ones and unconfirmed, lapsed or superseded holds left out,
+/// in slot order; with the slot's times.
 pub fn of_day(
     conn: &mut DbConn,
     office_id: &str,
@@ -215,7 +216,13 @@ pub fn of_day(
     a::table
         .left_join(s::table)
         .filter(a::office_id.eq(office_id))
-        .filter(a::status.ne(Status::Cancelled.as_str()))
+        .filter(a::status.ne_all([
+            Status::Cancelled.as_str(),
+            // Holds not (or never to be) confirmed by both parties are no applications yet.
+            Status::PendingConfirmation.as_str(),
+            Status::Lapsed.as_str(),
+            Status::Superseded.as_str(),
+        ]))
         .filter(
             s::starts_at.ge(from).and(s::starts_at.lt(to)).or(a::slot_id
                 .is_null()

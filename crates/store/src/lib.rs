@@ -5,6 +5,7 @@
 pub mod appointments;
 pub mod audit;
 pub mod divorce;
+pub mod holds;
 pub mod household;
 pub mod married;
 pub mod migrations;

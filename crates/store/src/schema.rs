@@ -378,14 +378,45 @@ diesel::table! {
 
 diesel::joinable!(staff_sessions -> staff (staff_id));
 diesel::joinable!(staff -> offices (office_id));
+diesel::table! {
+    appointment_holds (appointment_id) {
+        appointment_id -> BigInt,
+        expires_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+        lapsed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    appointment_contacts (appointment_id, idx) {
+        appointment_id -> BigInt,
+        idx -> Integer,
+        email -> Text,
+        token_hash -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    booking_locks (lock_key) {
+        lock_key -> Text,
+        touched_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(appointment_parties -> appointments (appointment_id));
+diesel::joinable!(appointment_holds -> appointments (appointment_id));
+diesel::joinable!(appointment_contacts -> appointments (appointment_id));
 diesel::joinable!(appointments -> offices (office_id));
 diesel::joinable!(appointments -> slots (slot_id));
 diesel::joinable!(slots -> offices (office_id));
 diesel::allow_tables_to_appear_in_same_query!(
+    appointment_contacts,
+    appointment_holds,
     appointment_parties,
     appointments,
     audit_events,
+    booking_locks,
     certificate_counters,
     certificates,
     declarations,

@@ -162,9 +162,10 @@ fn key(
 pub type MetricQuery = fn(&mut DbConn, GroupBy, &Scope<'_>) -> QueryResult<Vec<Count>>;
 
 /// Every kind of fact, by the name the rollup stores it under.
-pub const METRICS: [(&str, MetricQuery); 7] = [
+pub const METRICS: [(&str, MetricQuery); 8] = [
     ("created", created),
     ("ended", ended),
+    ("holds", holds),
     ("refusals", refusals),
     ("registrations", registrations),
     ("checks_made", checks_made),
@@ -217,6 +218,26 @@ pub fn ended(conn: &mut DbConn, by: GroupBy, scope: &Scope<'_>) -> QueryResult<V
         office_filter(scope, "a.office_id")
     );
     run(conn, &sql, scope, binds)
+}
+
+/// Holds of contact mode that ended in the range: confirmed by both parties (sub `confirmed`,
+/// dated when the second confirmed) or lapsed unconfirmed (sub `lapsed`).
+pub fn holds(conn: &mut DbConn, by: GroupBy, scope: &Scope<'_>) -> QueryResult<Vec<Count>> {
+    let mut out = Vec::new();
+    for end in ["confirmed", "lapsed"] {
+        let ts = format!("h.{end}_at");
+        let region = other_region_of("a");
+        let (k, binds) = key(conn, by, Some("a.office_id"), &ts, Some((&region, 2)), None);
+        let sql = format!(
+            "SELECT {k} AS k, CAST('{end}' AS TEXT) AS sub, CAST(COUNT(*) AS BIGINT) AS n, \
+             CAST(0 AS BIGINT) AS total FROM appointment_holds h \
+             JOIN appointments a ON a.id = h.appointment_id \
+             WHERE {ts} >= ? AND {ts} < ?{} GROUP BY 1",
+            office_filter(scope, "a.office_id")
+        );
+        out.extend(run(conn, &sql, scope, binds)?);
+    }
+    Ok(out)
 }
 
 /// Refusals in the range (sub: the reason code).

@@ -232,6 +232,8 @@ pub fn relog_all(conn: &mut DbConn) -> QueryResult<usize> {
         "INSERT INTO statistics_dirty (day) SELECT d FROM ( \
          SELECT {} AS d FROM appointments \
          UNION SELECT {} FROM appointments WHERE status IN ('cancelled', 'no_show') \
+         UNION SELECT {} FROM appointment_holds WHERE confirmed_at IS NOT NULL \
+         UNION SELECT {} FROM appointment_holds WHERE lapsed_at IS NOT NULL \
          UNION SELECT {} FROM refusals \
          UNION SELECT {} FROM registration_facts \
          UNION SELECT {} FROM household_checks WHERE source IN ('partner', 'supervisor_override') \
@@ -240,6 +242,8 @@ pub fn relog_all(conn: &mut DbConn) -> QueryResult<usize> {
          ) days ORDER BY d",
         day("created_at"),
         day("updated_at"),
+        day("confirmed_at"),
+        day("lapsed_at"),
         day("refused_at"),
         day("registered_at"),
         day("checked_at"),

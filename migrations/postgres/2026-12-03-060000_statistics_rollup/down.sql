@@ -2,6 +2,7 @@ DROP TRIGGER statistics_partner_request ON audit_events;
 DROP TRIGGER statistics_check ON household_checks;
 DROP TRIGGER statistics_registration ON registration_facts;
 DROP TRIGGER statistics_refusal ON refusals;
+DROP TRIGGER statistics_hold_ended ON appointment_holds;
 DROP TRIGGER statistics_party_added ON appointment_parties;
 DROP TRIGGER statistics_appointment ON appointments;
 DROP FUNCTION statistics_mark();

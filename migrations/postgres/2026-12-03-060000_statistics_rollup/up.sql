@@ -47,6 +47,14 @@ BEGIN
         SELECT statistics_day(a.created_at) FROM appointments a WHERE a.id = NEW.appointment_id
         UNION SELECT statistics_day(a.updated_at) FROM appointments a
               WHERE a.id = NEW.appointment_id AND a.status IN ('cancelled', 'no_show');
+    ELSIF TG_TABLE_NAME = 'appointment_holds' THEN
+        INSERT INTO statistics_dirty (day)
+        SELECT d FROM (
+            SELECT statistics_day(NEW.confirmed_at) AS d
+            UNION SELECT statistics_day(NEW.lapsed_at)
+            UNION SELECT statistics_day(OLD.confirmed_at)
+            UNION SELECT statistics_day(OLD.lapsed_at)
+        ) ends WHERE d IS NOT NULL;
     ELSIF TG_TABLE_NAME = 'refusals' THEN
         INSERT INTO statistics_dirty (day) VALUES (statistics_day(NEW.refused_at));
     ELSIF TG_TABLE_NAME = 'registration_facts' THEN
@@ -67,6 +75,8 @@ CREATE TRIGGER statistics_appointment AFTER INSERT OR UPDATE ON appointments
     FOR EACH ROW EXECUTE FUNCTION statistics_mark();
 CREATE TRIGGER statistics_party_added AFTER INSERT ON appointment_parties
     FOR EACH ROW EXECUTE FUNCTION statistics_mark();
+CREATE TRIGGER statistics_hold_ended AFTER UPDATE ON appointment_holds
+    FOR EACH ROW EXECUTE FUNCTION statistics_mark();
 CREATE TRIGGER statistics_refusal AFTER INSERT ON refusals
     FOR EACH ROW EXECUTE FUNCTION statistics_mark();
 CREATE TRIGGER statistics_registration AFTER INSERT OR DELETE ON registration_facts
@@ -82,6 +92,8 @@ INSERT INTO statistics_dirty (day)
 SELECT d FROM (
     SELECT statistics_day(created_at) AS d FROM appointments
     UNION SELECT statistics_day(updated_at) FROM appointments WHERE status IN ('cancelled', 'no_show')
+    UNION SELECT statistics_day(confirmed_at) FROM appointment_holds WHERE confirmed_at IS NOT NULL
+    UNION SELECT statistics_day(lapsed_at) FROM appointment_holds WHERE lapsed_at IS NOT NULL
     UNION SELECT statistics_day(refused_at) FROM refusals
     UNION SELECT statistics_day(registered_at) FROM registration_facts
     UNION SELECT statistics_day(checked_at) FROM household_checks

@@ -3,6 +3,7 @@ DROP TRIGGER statistics_check;
 DROP TRIGGER statistics_registration_gone;
 DROP TRIGGER statistics_registration;
 DROP TRIGGER statistics_refusal;
+DROP TRIGGER statistics_hold_ended;
 DROP TRIGGER statistics_party_added;
 DROP TRIGGER statistics_appointment_changed;
 DROP TRIGGER statistics_appointment_created;

@@ -48,6 +48,16 @@ CREATE TRIGGER statistics_party_added AFTER INSERT ON appointment_parties BEGIN
     UNION SELECT strftime('%Y-%m-%d', a.updated_at, '+8 hours') FROM appointments a
           WHERE a.id = NEW.appointment_id AND a.status IN ('cancelled', 'no_show');
 END;
+-- A hold confirmed or lapsed counts on that day (contact mode).
+CREATE TRIGGER statistics_hold_ended AFTER UPDATE ON appointment_holds BEGIN
+    INSERT INTO statistics_dirty (day)
+    SELECT d FROM (
+        SELECT strftime('%Y-%m-%d', NEW.confirmed_at, '+8 hours') AS d
+        UNION SELECT strftime('%Y-%m-%d', NEW.lapsed_at, '+8 hours')
+        UNION SELECT strftime('%Y-%m-%d', OLD.confirmed_at, '+8 hours')
+        UNION SELECT strftime('%Y-%m-%d', OLD.lapsed_at, '+8 hours')
+    ) WHERE d IS NOT NULL;
+END;
 CREATE TRIGGER statistics_refusal AFTER INSERT ON refusals BEGIN
     INSERT INTO statistics_dirty (day) VALUES (strftime('%Y-%m-%d', NEW.refused_at, '+8 hours'));
 END;
@@ -71,6 +81,8 @@ INSERT INTO statistics_dirty (day)
 SELECT DISTINCT d FROM (
     SELECT strftime('%Y-%m-%d', created_at, '+8 hours') AS d FROM appointments
     UNION SELECT strftime('%Y-%m-%d', updated_at, '+8 hours') FROM appointments WHERE status IN ('cancelled', 'no_show')
+    UNION SELECT strftime('%Y-%m-%d', confirmed_at, '+8 hours') FROM appointment_holds WHERE confirmed_at IS NOT NULL
+    UNION SELECT strftime('%Y-%m-%d', lapsed_at, '+8 hours') FROM appointment_holds WHERE lapsed_at IS NOT NULL
     UNION SELECT strftime('%Y-%m-%d', refused_at, '+8 hours') FROM refusals
     UNION SELECT strftime('%Y-%m-%d', registered_at, '+8 hours') FROM registration_facts
     UNION SELECT strftime('%Y-%m-%d', checked_at, '+8 hours') FROM household_checks

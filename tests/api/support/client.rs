@@ -95,23 +95,63 @@ impl TestApp {
     }
 
     pub async fn book(&self, office: &str, slot_id: &str, parties: Value) -> Response {
+        let emails = fresh_emails();
+        self.book_with(office, slot_id, parties, [&emails[0], &emails[1]])
+            .await
+    }
+
+    /// Books with each party's own email.
+    pub async fn book_with(
+        &self,
+        office: &str,
+        slot_id: &str,
+        parties: Value,
+        emails: [&str; 2],
+    ) -> Response {
         self.post_json(
             "/v1/appointments",
             &json!({
                 "office_id": office,
                 "slot_id": slot_id,
                 "parties": parties,
-                "contact": {"email": "couple@example.com", "phone": "138 0000 0000"},
+                "contact": {"emails": emails, "phone": "138 0000 0000"},
             }),
         )
         .await
     }
 
-    /// Books `parties` into `slot_id`, which must succeed: the booking answer.
+    /// `POST /v1/confirmations` with a link's secret.
+    pub async fn confirm(&self, token: &str) -> Response {
+        self.post_json("/v1/confirmations", &json!({ "token": token }))
+            .await
+    }
+
+    /// Confirms both parties of a hold booked with `emails`, from the links mailed to them;
+    /// the answer of the second confirmation.
+    pub async fn confirm_both(&self, emails: [&str; 2]) -> Value {
+        let mut last = Value::Null;
+        for e in emails {
+            let token = self.confirmation_token(e).await;
+            let resp = self.confirm(&token).await;
+            assert_eq!(resp.status(), 200, "confirming {e}");
+            last = resp.json().await.expect("confirmation JSON");
+        }
+        assert_eq!(last["status"], "booked", "{last}");
+        last
+    }
+
+    /// Books `parties` into `slot_id` and confirms both parties (contact mode), which must
+    /// succeed: the booking answer.
     pub async fn booked(&self, office: &str, slot_id: &str, parties: Value) -> Value {
-        let resp = self.book(office, slot_id, parties).await;
+        let emails = fresh_emails();
+        let resp = self
+            .book_with(office, slot_id, parties, [&emails[0], &emails[1]])
+            .await;
         assert_eq!(resp.status(), 201);
-        resp.json().await.expect("booking JSON")
+        let v: Value = resp.json().await.expect("booking JSON");
+        assert_eq!(v["status"], "pending_confirmation", "{v}");
+        self.confirm_both([&emails[0], &emails[1]]).await;
+        v
     }
 
     /// Books `parties` into the office's first slot and moves that slot to start in a minute,
@@ -243,4 +283,13 @@ pub fn reference_and_token(v: &Value) -> (&str, &str) {
         v["reference"].as_str().expect("reference"),
         v["manage_token"].as_str().expect("manage token"),
     )
+}
+
+/// Two emails no other booking of the suite uses (each party's own contact).
+pub fn fresh_emails() -> [String; 2] {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    [
+        format!("a-{}@example.com", &id[..12]),
+        format!("b-{}@example.com", &id[..12]),
+    ]
 }

@@ -239,6 +239,24 @@ pub fn audit_count(app: &TestApp, action: &str) -> i64 {
         .unwrap()
 }
 
+/// Moves the deadline of every hold into the past, as if `booking.confirm_minutes` had passed.
+pub fn expire_holds(app: &TestApp) {
+    use diesel::connection::SimpleConnection;
+    app.connect()
+        .batch_execute("UPDATE appointment_holds SET expires_at = '2000-01-01 00:00:00'")
+        .unwrap();
+}
+
+/// How many parties confirmed a hold through their link, over all appointments.
+pub fn confirmed_parties(app: &TestApp) -> i64 {
+    use schema::appointment_contacts::dsl;
+    dsl::appointment_contacts
+        .filter(dsl::confirmed_at.is_not_null())
+        .count()
+        .get_result(&mut app.connect())
+        .unwrap()
+}
+
 /// How many certificates were issued.
 pub fn certificate_count(app: &TestApp) -> i64 {
     use schema::certificates::dsl;

@@ -2,7 +2,9 @@
 //! named here and nowhere else, so that when modules move, this file is the only one of the
 //! suite to change. Test files write `lib::schema::…`, `lib::httpsig::…` and so on.
 
-pub use hunyin::configuration::{LogFormat, LogSettings, MailTransport, PeerSettings, Settings};
+pub use hunyin::configuration::{
+    IdentityModeSetting, LogFormat, LogSettings, MailTransport, PeerSettings, Settings,
+};
 pub use hunyin::startup::Application;
 pub use hunyin::telemetry;
 pub use hunyin::wiring::{db_config, partners};
@@ -12,6 +14,7 @@ pub use hunyin_app::outbox::OutboxMessage;
 pub use hunyin_app::partner_outbound;
 pub use hunyin_app::statistics;
 pub use hunyin_app::sweep;
+pub use hunyin_app::tokens;
 pub use hunyin_app::AppContext;
 pub use hunyin_domain::id_number::{check_character, Sex};
 pub use hunyin_domain::IdNumber;

@@ -52,21 +52,78 @@ pub fn parse_mail(raw: &[u8]) -> SentMail {
 }
 
 impl TestApp {
-    /// Waits (up to 10 s) until at least `n` messages were sent in memory; returns them parsed.
-    pub async fn wait_for_mails(&self, n: usize) -> Vec<SentMail> {
+    /// Waits (up to 10 s) for the confirmation link mailed to `email` (in memory); its secret.
+    pub async fn confirmation_token(&self, email: &str) -> String {
+        for _ in 0..200 {
+            if let Some(t) = self.confirmation_tokens(email).pop() {
+                return t;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no confirmation link mailed to {email} in 10 s");
+    }
+
+    /// The secrets of every confirmation link mailed to `email` so far, oldest first.
+    pub fn confirmation_tokens(&self, email: &str) -> Vec<String> {
         let store = self
             .mails
             .as_ref()
             .expect("this app uses the in-memory mailer");
-        for _ in 0..200 {
-            let raw: Vec<Vec<u8>> = store.lock().unwrap().clone();
-            if raw.len() >= n {
-                return raw.iter().map(|r| parse_mail(r)).collect();
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("fewer than {n} mails sent in 10 s");
+        let raw: Vec<Vec<u8>> = store.lock().unwrap().clone();
+        raw.iter()
+            .map(|r| parse_mail(r))
+            .filter(|m| m.to == email && m.subject.starts_with("请确认"))
+            .filter_map(|m| link_secret(&m.text))
+            .collect()
     }
+
+    /// Every mail sent to `email` so far (in memory), parsed.
+    pub fn mails_to(&self, email: &str) -> Vec<SentMail> {
+        let store = self
+            .mails
+            .as_ref()
+            .expect("this app uses the in-memory mailer");
+        let raw: Vec<Vec<u8>> = store.lock().unwrap().clone();
+        raw.iter()
+            .map(|r| parse_mail(r))
+            .filter(|m| m.to == email)
+            .collect()
+    }
+}
+
+/// Waits (up to 10 s) for the confirmation links to `emails` among the messages of a mail
+/// folder (`.eml` files or a maildir's `new`): their secrets, in the order of `emails`.
+pub async fn links_in_folder(dir: &std::path::Path, emails: &[String; 2]) -> [String; 2] {
+    for _ in 0..200 {
+        let mails: Vec<SentMail> = std::fs::read_dir(dir)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .map(|e| parse_mail(&std::fs::read(e.path()).unwrap()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let find = |e: &str| {
+            mails
+                .iter()
+                .filter(|m| m.to == e && m.subject.starts_with("请确认"))
+                .find_map(|m| link_secret(&m.text))
+        };
+        if let (Some(a), Some(b)) = (find(&emails[0]), find(&emails[1])) {
+            return [a, b];
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no confirmation links in {}", dir.display());
+}
+
+/// The secret in a confirmation link: the 64 hex characters after `#`.
+pub fn link_secret(text: &str) -> Option<String> {
+    let at = text.find("/confirm#")? + "/confirm#".len();
+    let secret: String = text[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect();
+    (secret.len() == 64).then_some(secret)
 }
 
 /// Python's aiosmtpd on loopback, storing mail in a maildir; killed, reaped and its maildir

@@ -17,11 +17,12 @@ pub mod statistics;
 pub mod template;
 
 pub use app::{eventually, spawn_app, spawn_app_on, spawn_app_with, test_settings, TestApp};
-pub use client::{office_ids, problem, reference_and_token};
+pub use client::{fresh_emails, office_ids, problem, reference_and_token};
 pub use counter::{application_path, Counter};
 pub use database::{
     add_resident, add_residents, age_checks, audit_count, audit_details, certificate_count,
-    free_parties, marital_status, move_slot, postgres_server_url, set_marital_status, TestDb,
+    confirmed_parties, expire_holds, free_parties, marital_status, move_slot, postgres_server_url,
+    set_marital_status, TestDb,
 };
 pub use fixtures::{
     certificate_number, couple, id_number, masked, nth_couple, nth_person, party, today,

@@ -21,7 +21,8 @@ pub struct BookingRequest {
     pub office_id: String,
     pub slot_id: String,
     pub parties: [Party; 2],
-    pub email: String,
+    /// Each party's own contact, in party order (the first is the appointment's contact).
+    pub emails: [String; 2],
     pub phone: Option<String>,
 }
 
@@ -38,6 +39,15 @@ pub fn book(
     let token = tokens::secret();
     let token_hash = tokens::hash(&token);
     let row = slots::new_row(&office.id, &slot);
+    // Contact mode: a hold, its persons inactive until both confirm (`holds`, `confirm`).
+    // Oidc mode (its sign-in lands separately): booked at once, as before contact mode.
+    let hold = rules.identity.confirms_by_contact();
+    let status = if hold {
+        Status::PendingConfirmation
+    } else {
+        Status::Booked
+    };
+    let contact_email = super::normal_email(&req.emails[0]);
     let appointment = db::write_tx(conn, |c| -> Result<Appointment, AppError> {
         slots::ensure(c, &row)?;
         if !slots::take_seat(c, &row.id)? {
@@ -57,8 +67,8 @@ pub fn book(
                 manage_token_hash: &token_hash,
                 office_id: &office.id,
                 slot_id: Some(&row.id),
-                status: Status::Booked.as_str(),
-                contact_email: &req.email,
+                status: status.as_str(),
+                contact_email: &contact_email,
                 contact_phone: req.phone.as_deref(),
                 sequence: 0,
                 created_at: stamp,
@@ -75,8 +85,12 @@ pub fn book(
             .parties
             .iter()
             .enumerate()
-            .map(|(i, p)| party_row(id, i, p))
+            .map(|(i, p)| PartyRow {
+                active: !hold,
+                ..party_row(id, i, p)
+            })
             .collect();
+        // Only in oidc mode: a hold's persons are inactive, they never collide here.
         if !appointments::insert_parties(c, &rows)? {
             return Err(AppError::conflict(
                 "already_booked",
@@ -99,8 +113,12 @@ pub fn book(
         )?;
         let a = appointments::find_by_reference(c, &reference)?
             .ok_or_else(|| AppError::internal("appointment vanished in its own transaction"))?;
-        enqueue_mail(c, rules, &a, &office, mail::Kind::Confirmation)?;
-        enqueue_reminder(c, rules, &a)?;
+        if hold {
+            super::holds::open(c, rules, &a, &office, &req.emails, stamp)?;
+        } else {
+            enqueue_mail(c, rules, &a, &office, mail::Kind::Confirmation)?;
+            enqueue_reminder(c, rules, &a)?;
+        }
         Ok(a)
     })?;
     tracing::info!(
@@ -108,6 +126,7 @@ pub fn book(
         party0 = %Masked(req.parties[0].id_number.as_str()),
         party1 = %Masked(req.parties[1].id_number.as_str()),
         slot = %row.id,
+        status = %status,
         "appointment booked"
     );
     let mut view = view_of(conn, &appointment, &office, Some(&assessment))?;

@@ -73,7 +73,7 @@ pub fn view(
     view_of(conn, &a, &office, Some(&assessment))
 }
 
-fn closed(status: &str) -> AppError {
+pub(super) fn closed(status: &str) -> AppError {
     AppError::conflict("appointment_closed", "Appointment closed", "预约已结束").with_detail(
         format!("The appointment is {status}; only a booked appointment can be changed."),
         format!("该预约状态为 {status}，只有已预约状态可以变更。"),
@@ -145,11 +145,27 @@ pub fn cancel(
     authorised(conn, reference, token)?;
     db::write_tx(conn, |c| -> Result<(), AppError> {
         let current = appointments::find_by_reference(c, reference)?.ok_or_else(unknown_slot)?;
-        if current.status != Status::Booked {
+        // A hold awaiting confirmation may be cancelled too: no invitation went out for it.
+        let held = current.status == Status::PendingConfirmation;
+        if current.status != Status::Booked && !held {
             return Err(closed(&current.status));
         }
         if let Some(slot) = &current.slot_id {
             slots::free_seat(c, slot)?;
+        }
+        let now = crate::clock::now();
+        if held {
+            appointments::set_status(c, current.id, Status::Cancelled, false, now)?;
+            crate::audit::record(
+                c,
+                crate::audit::Event::couple(
+                    "appointment.cancelled",
+                    &current.office_id,
+                    "appointment",
+                    &current.id.to_string(),
+                ),
+            )?;
+            return Ok(());
         }
         // The cancellation mail needs the slot's times: render it before the seat goes.
         let office = offices::find(c, &current.office_id)?.ok_or_else(unknown_office)?;
@@ -157,7 +173,6 @@ pub fn cancel(
         cancelled.status = Status::Cancelled.as_str().into();
         cancelled.sequence += 1;
         enqueue_mail(c, rules, &cancelled, &office, mail::Kind::Cancelled)?;
-        let now = crate::clock::now();
         appointments::set_status(c, current.id, Status::Cancelled, false, now)?;
         crate::audit::record(
             c,

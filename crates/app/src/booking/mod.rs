@@ -30,6 +30,8 @@ pub struct Rules<'a> {
     pub directory: &'a hunyin_partner::Directory,
     /// Minutes a household check counts for registration.
     pub checks_max_age_minutes: u32,
+    /// How couples are identified, and the holds of `contact` mode.
+    pub identity: &'a Identity,
 }
 
 impl<'a> Rules<'a> {
@@ -43,6 +45,7 @@ impl<'a> Rules<'a> {
             region_prefix: &state.region_prefix,
             directory: &state.partners.directory,
             checks_max_age_minutes: state.checks_max_age_minutes,
+            identity: &state.identity,
         }
     }
 }
@@ -204,14 +207,20 @@ pub(crate) fn view_of(
 }
 
 mod book;
+mod confirm;
+mod holds;
 mod listing;
 mod manage;
 mod notices;
+mod release;
 mod sweep;
 
 pub use book::{book, BookingRequest};
+pub use confirm::{confirm, sweep_lapsed, ConfirmationView};
+pub use holds::{identification, normal_email, Identification, Identity, IdentityMode};
 pub use listing::{list_slots, listing, SlotListing, SlotView};
 pub use manage::{cancel, reschedule, view};
+pub use release::release;
 
 pub(crate) use listing::resolve_slot;
 pub(crate) use manage::documents_for;

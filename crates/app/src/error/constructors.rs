@@ -160,6 +160,73 @@ impl AppError {
         )
     }
 
+    /// 404 `confirmation_invalid`: no hold awaits confirmation with this link (forged, or not
+    /// a link of this instance).
+    pub fn confirmation_invalid() -> Self {
+        AppError::new(
+            ErrorKind::NotFound,
+            "confirmation_invalid",
+            "Confirmation not found",
+            "未找到确认",
+        )
+        .with_detail(
+            "No booking awaits confirmation with this link.",
+            "没有与此链接对应的待确认预约。",
+        )
+    }
+
+    /// 409 `confirmation_used`: the link already confirmed its party.
+    pub fn confirmation_used() -> Self {
+        AppError::conflict(
+            "confirmation_used",
+            "Confirmation already used",
+            "确认链接已使用",
+        )
+        .with_detail(
+            "This link has already confirmed its party; it confirms once.",
+            "此链接已完成确认，只能使用一次。",
+        )
+    }
+
+    /// 409 `confirmation_expired`: the hold's deadline passed (or it lapsed).
+    pub fn confirmation_expired() -> Self {
+        AppError::conflict(
+            "confirmation_expired",
+            "Confirmation expired",
+            "确认已过期",
+        )
+        .with_detail(
+            "The booking was not confirmed by both parties in time and no longer holds its seat; book again.",
+            "该预约未在期限内由双方确认，名额已释放，请重新预约。",
+        )
+    }
+
+    /// 409 `confirmation_blocked`: a person of the hold is at a counter right now (checked in).
+    pub fn confirmation_blocked() -> Self {
+        AppError::conflict(
+            "confirmation_blocked",
+            "Registration in progress",
+            "登记正在办理中",
+        )
+        .with_detail(
+            "A party of this booking is being registered at a counter right now; it cannot stand.",
+            "此预约的一方当事人正在登记机关办理登记，此预约无法生效。",
+        )
+    }
+
+    /// 409 `too_many_holds`: a contact is named in `limit` holds awaiting confirmation.
+    pub fn too_many_holds(limit: u32) -> Self {
+        AppError::conflict(
+            "too_many_holds",
+            "Too many unconfirmed bookings",
+            "未确认的预约过多",
+        )
+        .with_detail(
+            format!("A contact may be named in at most {limit} bookings awaiting confirmation; confirm or cancel one, or wait until it lapses."),
+            format!("同一联系方式最多可用于 {limit} 个待确认的预约；请先确认或取消，或等待其过期。"),
+        )
+    }
+
     /// 409 with a specific code: the request conflicts with the resource's state.
     pub fn conflict(code: &'static str, title: &'static str, title_zh: &'static str) -> Self {
         AppError::new(ErrorKind::Conflict, code, title, title_zh)

@@ -97,6 +97,9 @@ pub struct Figures {
     pub walk_ins: i64,
     pub cancelled: i64,
     pub no_shows: i64,
+    /// Contact mode: holds confirmed by both parties, and holds that lapsed unconfirmed.
+    pub bookings_confirmed: i64,
+    pub holds_lapsed: i64,
     pub registrations: i64,
     pub registrations_local: i64,
     pub registrations_cross_city: i64,
@@ -126,6 +129,8 @@ impl Figures {
         self.walk_ins += o.walk_ins;
         self.cancelled += o.cancelled;
         self.no_shows += o.no_shows;
+        self.bookings_confirmed += o.bookings_confirmed;
+        self.holds_lapsed += o.holds_lapsed;
         self.registrations += o.registrations;
         self.registrations_local += o.registrations_local;
         self.registrations_cross_city += o.registrations_cross_city;
@@ -247,6 +252,10 @@ pub fn compute_with(
     apply(src.counts(conn, "ended")?, &|g, c| match c.sub.as_deref() {
         Some("cancelled") => g.cancelled += c.n,
         _ => g.no_shows += c.n,
+    });
+    apply(src.counts(conn, "holds")?, &|g, c| match c.sub.as_deref() {
+        Some("confirmed") => g.bookings_confirmed += c.n,
+        _ => g.holds_lapsed += c.n,
     });
     apply(src.counts(conn, "refusals")?, &|g, c| {
         g.refusals += c.n;

@@ -90,11 +90,12 @@ pub async fn slots(
         .body(body))
 }
 
-/// Contact details for the confirmation.
+/// How the parties are reached: each party's own email (in party order; each receives their
+/// own confirmation link in contact mode) and an optional phone.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
-    pub email: String,
+    pub emails: Vec<String>,
     #[serde(default)]
     pub phone: Option<String>,
 }
@@ -109,13 +110,33 @@ pub struct BookingBody {
     pub contact: Contact,
 }
 
-fn parse_contact(c: &Contact, errors: &mut Vec<InvalidParam>) {
-    if c.email.len() > 254 || !c.email.validate_email() {
+fn parse_contact(c: &Contact, errors: &mut Vec<InvalidParam>) -> Option<[String; 2]> {
+    let mut ok = true;
+    if c.emails.len() != 2 {
         errors.push(InvalidParam::new(
-            "contact.email",
-            "invalid_email",
-            "an email address",
+            "contact.emails",
+            "not_two_emails",
+            "one email per party, in party order",
         ));
+        ok = false;
+    }
+    for (i, e) in c.emails.iter().enumerate().take(2) {
+        if e.len() > 254 || !e.trim().validate_email() {
+            errors.push(InvalidParam::new(
+                format!("contact.emails[{i}]"),
+                "invalid_email",
+                "an email address",
+            ));
+            ok = false;
+        }
+    }
+    if ok && booking::normal_email(&c.emails[0]) == booking::normal_email(&c.emails[1]) {
+        errors.push(InvalidParam::new(
+            "contact.emails[1]",
+            "same_contact",
+            "each party gives their own contact",
+        ));
+        ok = false;
     }
     if let Some(p) = &c.phone {
         let ok = (5..=20).contains(&p.len())
@@ -128,6 +149,7 @@ fn parse_contact(c: &Contact, errors: &mut Vec<InvalidParam>) {
             ));
         }
     }
+    ok.then(|| [c.emails[0].trim().to_owned(), c.emails[1].trim().to_owned()])
 }
 
 /// `POST /v1/appointments`
@@ -140,11 +162,11 @@ pub async fn create(
     let b = body.0;
     let today = hunyin_app::clock::today();
     let mut errors = Vec::new();
-    parse_contact(&b.contact, &mut errors);
-    let parties = match parse_parties(&b.parties, today) {
-        Ok(p) if errors.is_empty() => p,
-        Ok(_) => return Err(ApiError::invalid(errors)),
-        Err(mut e) => {
+    let emails = parse_contact(&b.contact, &mut errors);
+    let (parties, emails) = match (parse_parties(&b.parties, today), emails) {
+        (Ok(p), Some(e)) if errors.is_empty() => (p, e),
+        (Ok(_), _) => return Err(ApiError::invalid(errors)),
+        (Err(mut e), _) => {
             e.invalid_params.extend(errors);
             return Err(e);
         }
@@ -153,7 +175,7 @@ pub async fn create(
         office_id: b.office_id,
         slot_id: b.slot_id,
         parties,
-        email: b.contact.email.trim().to_owned(),
+        emails,
         phone: b.contact.phone.map(|p| p.trim().to_owned()),
     };
     let (st, office) = (state.clone(), req.office_id.clone());
@@ -239,6 +261,48 @@ pub async fn cancel(
     let st = state.clone();
     let view = with_booking(state, move |conn, rules| {
         booking::cancel(conn, rules, &reference, token.as_deref())
+    })
+    .await?;
+    st.listings.clear();
+    Ok(private(StatusCode::OK, view))
+}
+
+/// `POST /v1/confirmations` body: the secret of a confirmation link (its fragment).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmBody {
+    pub token: String,
+}
+
+/// `POST /v1/confirmations`: a party confirms a hold with the secret of their own link.
+pub async fn confirm(
+    state: web::Data<WebState>,
+    http: HttpRequest,
+    body: Json<ConfirmBody>,
+) -> Result<HttpResponse, ApiError> {
+    crate::ratelimit::limit(&state, &http, "confirmations").await?;
+    let token = body.0.token.trim().to_owned();
+    let st = state.clone();
+    let view = with_booking(state, move |conn, rules| {
+        booking::confirm(conn, rules, &token, hunyin_app::clock::now())
+    })
+    .await?;
+    // A booked confirmation may have released another booking's seat.
+    st.listings.clear();
+    Ok(private(StatusCode::OK, view))
+}
+
+/// `POST /v1/confirmations/release`: a party lets the hold or booking go with their own link.
+pub async fn release(
+    state: web::Data<WebState>,
+    http: HttpRequest,
+    body: Json<ConfirmBody>,
+) -> Result<HttpResponse, ApiError> {
+    crate::ratelimit::limit(&state, &http, "confirmations").await?;
+    let token = body.0.token.trim().to_owned();
+    let st = state.clone();
+    let view = with_booking(state, move |conn, rules| {
+        booking::release(conn, rules, &token, hunyin_app::clock::now())
     })
     .await?;
     st.listings.clear();

@@ -68,6 +68,12 @@ pub fn table() -> Vec<RouteSpec> {
         RouteSpec::new(Method::DELETE, "/v1/appointments/{reference}", || {
             web::delete().to(appointments::cancel)
         }),
+        RouteSpec::new(Method::POST, "/v1/confirmations", || {
+            web::post().to(appointments::confirm)
+        }),
+        RouteSpec::new(Method::POST, "/v1/confirmations/release", || {
+            web::post().to(appointments::release)
+        }),
         RouteSpec::new(Method::POST, "/v1/registrar/sessions", || {
             web::post().to(registrar::sign_in)
         }),
