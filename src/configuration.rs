@@ -7,6 +7,9 @@ use config::{Config, Environment, File, FileFormat};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+mod identity;
+pub use identity::{IdentitySettings, OidcSettings};
+
 /// The committed defaults, embedded so the binary runs from any directory with no file.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
@@ -26,6 +29,7 @@ pub struct Settings {
     pub staff: StaffSettings,
     pub checks: ChecksSettings,
     pub partner: PartnerSettings,
+    pub identity: IdentitySettings,
     pub log: LogSettings,
 }
 
@@ -361,6 +365,9 @@ impl Settings {
             return bad("partner.breaker_failures", "must be at least 1");
         }
         if let Err(e) = crate::wiring::directory(&self.partner, &self.instance) {
+            return Err(ConfigError(e));
+        }
+        if let Err(e) = self.identity.oidc.validate() {
             return Err(ConfigError(e));
         }
         if let Err(e) = crate::wiring::scheduling(&self.booking) {

@@ -8,6 +8,8 @@ mod appointments;
 mod booking;
 mod certificate_scope;
 mod certificates;
+mod citizen_oidc;
+mod citizen_tokens;
 mod cli;
 mod contract;
 mod contract_statuses;

@@ -44,6 +44,8 @@ pub struct AppContext {
     pub partners: Arc<Partners>,
     /// At most this many password hashes at once.
     pub hashing: crate::hash_gate::HashGate,
+    /// The citizens' OpenID Connect provider (`[identity.oidc]`).
+    pub oidc: Arc<crate::citizen::oidc::Oidc>,
 }
 
 impl AppContext {

@@ -4,6 +4,7 @@
 
 pub mod appointments;
 pub mod audit;
+pub mod citizens;
 pub mod household;
 pub mod married;
 pub mod migrations;

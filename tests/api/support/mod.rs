@@ -9,6 +9,7 @@ pub mod database;
 pub mod fixtures;
 pub mod lib;
 pub mod mail;
+pub mod oidc;
 pub mod partner;
 pub mod proxy;
 pub mod python;

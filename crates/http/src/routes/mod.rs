@@ -4,6 +4,7 @@
 pub mod applications;
 pub mod appointments;
 pub mod certificates;
+pub mod citizen;
 pub mod divorce;
 pub mod eligibility;
 pub mod health;
@@ -66,6 +67,16 @@ pub fn table() -> Vec<RouteSpec> {
         }),
         RouteSpec::new(Method::DELETE, "/v1/appointments/{reference}", || {
             web::delete().to(appointments::cancel)
+        }),
+        RouteSpec::new(Method::GET, "/v1/citizen/sign-in", || {
+            web::get().to(citizen::sign_in)
+        }),
+        RouteSpec::new(Method::GET, "/v1/citizen/callback", || {
+            web::get().to(citizen::callback)
+        }),
+        RouteSpec::new(Method::GET, "/v1/citizen/me", || web::get().to(citizen::me)),
+        RouteSpec::new(Method::POST, "/v1/citizen/sign-out", || {
+            web::post().to(citizen::sign_out)
         }),
         RouteSpec::new(Method::POST, "/v1/registrar/sessions", || {
             web::post().to(registrar::sign_in)
