@@ -85,10 +85,10 @@ async fn me_without_a_live_session_is_a_401_problem() {
 }
 
 #[tokio::test]
-async fn sign_in_without_a_configured_provider_is_503() {
+async fn sign_in_without_a_configured_provider_is_404() {
     let app = spawn_app().await;
     let resp = app.get("/v1/citizen/sign-in").await;
-    assert_eq!(resp.status(), 503);
+    assert_eq!(resp.status(), 404);
     assert_eq!(
         problem(resp).await["code"],
         "identity_provider_unconfigured"

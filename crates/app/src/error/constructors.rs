@@ -277,10 +277,11 @@ impl AppError {
         e
     }
 
-    /// 503 `identity_provider_unconfigured`: this instance has no `[identity.oidc]` issuer.
+    /// 404 `identity_provider_unconfigured`: this instance has no `[identity.oidc]` issuer, so
+    /// it offers no citizen sign-in (not a passing failure: no 5xx, no retry).
     pub fn identity_provider_unconfigured() -> Self {
         AppError::new(
-            ErrorKind::Unavailable,
+            ErrorKind::NotFound,
             "identity_provider_unconfigured",
             "Sign-in is not configured",
             "未配置实名登录",
