@@ -8,6 +8,7 @@ mod appointments;
 mod booking;
 mod certificate_scope;
 mod certificates;
+mod citizen_logs;
 mod citizen_oidc;
 mod citizen_tokens;
 mod cli;
