@@ -7,6 +7,9 @@ use config::{Config, Environment, File, FileFormat};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+mod identity;
+pub use identity::{IdentityModeSetting, IdentitySettings, OidcSettings};
+
 /// The committed defaults, embedded so the binary runs from any directory with no file.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
@@ -172,20 +175,6 @@ pub struct BookingSettings {
     pub confirm_minutes: u32,
     pub holds_per_contact: u32,
     pub confirm_url: String,
-}
-
-/// `[identity]`: how couples are identified.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IdentitySettings {
-    pub mode: IdentityModeSetting,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum IdentityModeSetting {
-    Contact,
-    Oidc,
 }
 
 /// `[instance]`: which region this instance serves.
@@ -382,6 +371,9 @@ impl Settings {
             return bad("partner.breaker_failures", "must be at least 1");
         }
         if let Err(e) = crate::wiring::directory(&self.partner, &self.instance) {
+            return Err(ConfigError(e));
+        }
+        if let Err(e) = self.identity.oidc.validate() {
             return Err(ConfigError(e));
         }
         if let Err(e) = crate::wiring::scheduling(&self.booking) {

@@ -69,6 +69,7 @@ impl Application {
         let scheduling = wiring::scheduling(&settings.booking).map_err(StartupError::Rules)?;
         scheduling.warn_unpublished(hunyin_app::clock::today());
         let mail_from = wiring::mail_from(&settings).map_err(StartupError::Rules)?;
+        let oidc = wiring::oidc_config(&settings).map_err(StartupError::Rules)?;
         let db_config = wiring::db_config(&settings);
         let manager = Manager::new(&db_config);
         let engine = manager.engine().name();
@@ -101,6 +102,7 @@ impl Application {
             partners,
             scheduling,
             mail_from,
+            oidc,
         };
         let app = Arc::new(wiring::context(
             &settings,

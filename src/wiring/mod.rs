@@ -8,6 +8,7 @@ mod scheduling;
 
 use std::sync::Arc;
 
+use hunyin_app::citizen::oidc::{Oidc, OidcConfig};
 use hunyin_app::outbox::RetryPolicy;
 use hunyin_app::sweep::SweepPolicy;
 use hunyin_app::verification::{HouseholdVerifier, NoPartners, PartnerVerifier};
@@ -107,6 +108,7 @@ pub struct Parsed {
     pub partners: Arc<Partners>,
     pub scheduling: hunyin_app::scheduling::Scheduling,
     pub mail_from: Mailbox,
+    pub oidc: OidcConfig,
 }
 
 /// The application's context over an open pool.
@@ -121,6 +123,7 @@ pub fn context(
         partners,
         scheduling,
         mail_from,
+        oidc,
     } = parsed;
     let verifier: Arc<dyn HouseholdVerifier> = if partners.directory.peers.is_empty() {
         Arc::new(NoPartners)
@@ -142,6 +145,7 @@ pub fn context(
         identity: identity(s),
         hashing: hunyin_app::hash_gate::HashGate::per_core(),
         clock: hunyin_app::clock::Clock::default(),
+        oidc: Arc::new(Oidc::new(oidc)),
     }
 }
 
@@ -174,4 +178,35 @@ pub fn check_identity(b: &crate::configuration::BookingSettings) -> Result<(), S
         );
     }
     Ok(())
+}
+
+/// `[identity.oidc]` as the citizen sign-in takes it: the client secret from the setting or
+/// from its file.
+pub fn oidc_config(s: &Settings) -> Result<OidcConfig, String> {
+    let o = &s.identity.oidc;
+    let client_secret = if o.client_secret_file.trim().is_empty() {
+        o.client_secret.expose_secret().to_owned()
+    } else {
+        let file = o.client_secret_file.trim();
+        std::fs::read_to_string(file)
+            .map_err(|e| {
+                format!("key `identity.oidc.client_secret_file`: cannot read {file}: {e}")
+            })?
+            .trim()
+            .to_owned()
+    };
+    Ok(OidcConfig {
+        issuer: o.issuer.trim().to_owned(),
+        client_id: o.client_id.clone(),
+        client_secret,
+        redirect_url: o.redirect_url.clone(),
+        scopes: o.scopes.clone(),
+        name_claim: o.name_claim.clone(),
+        id_number_claim: o.id_number_claim.clone(),
+        session_minutes: o.session_minutes,
+        sign_in_minutes: o.sign_in_minutes,
+        cookie_secure: o.cookie_secure,
+        timeout_ms: o.timeout_ms,
+        post_logout_redirect_url: o.post_logout_redirect_url.clone(),
+    })
 }

@@ -152,6 +152,8 @@ async fn every_status_a_route_sends_is_declared_in_the_spec() {
                 "POST /v1/confirmations",
                 "POST /v1/confirmations/release",
                 "POST /v1/registrar/sessions",
+                "GET /v1/citizen/sign-in",
+                "GET /v1/citizen/callback",
                 "POST /v1/partner/household-verifications",
                 "POST /v1/partner/notifications",
                 "GET /v1/partner/registrations/{certificate_number}",

@@ -48,6 +48,8 @@ pub struct AppContext {
     pub hashing: crate::hash_gate::HashGate,
     /// The day the divorce counter counts from (the system clock unless a test moved it).
     pub clock: crate::clock::Clock,
+    /// The citizens' OpenID Connect provider (`[identity.oidc]`).
+    pub oidc: Arc<crate::citizen::oidc::Oidc>,
 }
 
 impl AppContext {

@@ -9,6 +9,7 @@ pub mod booking;
 pub mod certificates;
 pub mod check_overrides;
 pub mod checks;
+pub mod citizen;
 pub mod clock;
 pub mod context;
 pub mod declarations;

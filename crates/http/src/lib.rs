@@ -2,6 +2,7 @@
 //! the result), the one place where an error becomes problem+json, extractors, middleware,
 //! rate limiting, the listing cache, signing partner answers, CSV/SVG rendering and metrics.
 
+pub mod citizen;
 pub mod extract;
 pub mod listing_cache;
 pub mod metrics;

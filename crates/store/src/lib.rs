@@ -4,6 +4,7 @@
 
 pub mod appointments;
 pub mod audit;
+pub mod citizens;
 pub mod divorce;
 pub mod holds;
 pub mod household;

@@ -236,6 +236,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    citizen_sign_ins (flow_hash) {
+        flow_hash -> Text,
+        state -> Text,
+        nonce -> Text,
+        pkce_verifier -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    citizen_sessions (token_hash) {
+        token_hash -> Text,
+        issuer -> Text,
+        subject -> Text,
+        id_number -> Text,
+        name -> Text,
+        provider_sid -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(household_checks -> appointments (appointment_id));
 diesel::table! {
     partner_nonces (key_id, nonce) {
@@ -413,6 +438,8 @@ diesel::joinable!(slots -> offices (office_id));
 diesel::allow_tables_to_appear_in_same_query!(
     appointment_contacts,
     appointment_holds,
+    citizen_sessions,
+    citizen_sign_ins,
     appointment_parties,
     appointments,
     audit_events,

@@ -10,6 +10,7 @@ pub mod divorce;
 pub mod fixtures;
 pub mod lib;
 pub mod mail;
+pub mod oidc;
 pub mod partner;
 pub mod proxy;
 pub mod python;

@@ -4,6 +4,7 @@
 pub mod applications;
 pub mod appointments;
 pub mod certificates;
+pub mod citizen;
 pub mod divorce;
 pub mod divorce_counter;
 pub mod eligibility;
@@ -73,6 +74,16 @@ pub fn table() -> Vec<RouteSpec> {
         }),
         RouteSpec::new(Method::POST, "/v1/confirmations/release", || {
             web::post().to(appointments::release)
+        }),
+        RouteSpec::new(Method::GET, "/v1/citizen/sign-in", || {
+            web::get().to(citizen::sign_in)
+        }),
+        RouteSpec::new(Method::GET, "/v1/citizen/callback", || {
+            web::get().to(citizen::callback)
+        }),
+        RouteSpec::new(Method::GET, "/v1/citizen/me", || web::get().to(citizen::me)),
+        RouteSpec::new(Method::POST, "/v1/citizen/sign-out", || {
+            web::post().to(citizen::sign_out)
         }),
         RouteSpec::new(Method::POST, "/v1/registrar/sessions", || {
             web::post().to(registrar::sign_in)

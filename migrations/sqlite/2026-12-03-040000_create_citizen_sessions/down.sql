@@ -1,0 +1,2 @@
+DROP TABLE citizen_sessions;
+DROP TABLE citizen_sign_ins;
