@@ -196,7 +196,7 @@ fn hot_slots(conn: &mut DbConn, rules: &Rules) -> Res<[String; 4]> {
     let to = today + chrono::Duration::days(14);
     let listed = booking::list_slots(conn, rules, "sz-gusu", today, to, now()).map_err(text)?;
     match &listed[..] {
-        [a, b, c, d, ..] => Ok([a.id.clone(), b.id.clone(), c.id.clone(), d.id.clone()]),
+        [a, b, c, d, ..] => Ok([a, b, c, d].map(|s| s.id.to_string())),
         _ => Err("fewer than four slots".into()),
     }
 }

@@ -15,6 +15,7 @@ mod database;
 mod divorce_periods;
 mod eligibility;
 mod household;
+mod listing_months;
 mod mail;
 mod married_checks;
 mod married_registration;

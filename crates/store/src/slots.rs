@@ -194,6 +194,62 @@ pub fn office_rule(
     }))
 }
 
+/// The seats stored for one slot: id, capacity, booked.
+pub type Seats = (String, i32, i32);
+
+/// What a listing reads, in one statement: `None` when no office has this id; else its weekly
+/// rule (or `default`) and the stored seats of its slots starting in `[from, to)` (Shanghai
+/// times). One indexed read per listing whatever the number of instances: a rule changed
+/// through another instance is read with the seats it governs.
+pub fn listing_state(
+    conn: &mut DbConn,
+    office_id: &str,
+    default: &WeeklyRule,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Option<(WeeklyRule, Vec<Seats>)>> {
+    type Row = (
+        Option<String>,
+        Option<String>,
+        Option<i32>,
+        Option<i32>,
+        Option<String>,
+        Option<i32>,
+        Option<i32>,
+    );
+    let rows: Vec<Row> = offices::table
+        .left_join(office_schedules::table.on(office_schedules::office_id.eq(offices::id)))
+        .left_join(
+            slots::table.on(slots::office_id
+                .eq(offices::id)
+                .and(slots::starts_at.ge(to_utc(from)))
+                .and(slots::starts_at.lt(to_utc(to)))),
+        )
+        .filter(offices::id.eq(office_id))
+        .select((
+            office_schedules::weekdays.nullable(),
+            office_schedules::periods.nullable(),
+            office_schedules::slot_minutes.nullable(),
+            office_schedules::capacity.nullable(),
+            slots::id.nullable(),
+            slots::capacity.nullable(),
+            slots::booked.nullable(),
+        ))
+        .load(conn)?;
+    let Some((w, p, m, c, ..)) = rows.first().cloned() else {
+        return Ok(None);
+    };
+    let rule = match (w, p, m, c) {
+        (Some(w), Some(p), Some(m), Some(c)) => parse_rule(office_id, &w, &p, m, c, default),
+        _ => default.clone(),
+    };
+    let seats = rows
+        .into_iter()
+        .filter_map(|(.., id, capacity, booked)| Some((id?, capacity?, booked?)))
+        .collect();
+    Ok(Some((rule, seats)))
+}
+
 /// The stored columns of a weekly rule, or `default` (logged) when they cannot be read.
 fn parse_rule(
     office_id: &str,
