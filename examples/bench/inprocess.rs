@@ -192,9 +192,10 @@ fn now() -> chrono::NaiveDateTime {
 /// Four hot slots: the in-process loop, HTTP, and the engine's two (a slot holds at most
 /// 1,000).
 fn hot_slots(conn: &mut DbConn, rules: &Rules) -> Res<[String; 4]> {
-    let today = clock::today();
-    let to = today + chrono::Duration::days(14);
-    let listed = booking::list_slots(conn, rules, "sz-gusu", today, to, now()).map_err(text)?;
+    // From tomorrow: a slot of today may close (minimum notice) during the run.
+    let from = clock::today() + chrono::Duration::days(1);
+    let to = from + chrono::Duration::days(14);
+    let listed = booking::list_slots(conn, rules, "sz-gusu", from, to, now()).map_err(text)?;
     match &listed[..] {
         [a, b, c, d, ..] => Ok([a, b, c, d].map(|s| s.id.to_string())),
         _ => Err("fewer than four slots".into()),
