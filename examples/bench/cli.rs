@@ -4,7 +4,8 @@
 //! postgres://postgres:postgres@127.0.0.1:5432/postgres), --scale F (share of the 5-20 surge,
 //! default 0.25), --ci (small scale, surge and survival only, no BENCHMARKS.md), --starvation
 //! (only the public reads during a sign-in flood and a hanging partner, no BENCHMARKS.md),
-//! --reads (only the read routes against the bare route, no BENCHMARKS.md).
+//! --reads (only the read routes against the bare route, no BENCHMARKS.md), --booking (only
+//! booking against its ceilings on both engines, no BENCHMARKS.md).
 
 use std::path::PathBuf;
 
@@ -15,6 +16,7 @@ pub struct Opts {
     pub ci: bool,
     pub starvation: bool,
     pub reads: bool,
+    pub booking: bool,
 }
 
 impl Default for Opts {
@@ -26,6 +28,7 @@ impl Default for Opts {
             ci: false,
             starvation: false,
             reads: false,
+            booking: false,
         }
     }
 }
@@ -47,6 +50,11 @@ fn parse(args: &[String]) -> Opts {
                 // Small enough for CI's time; a later --scale still wins.
                 o.ci = true;
                 o.scale = 0.02;
+                i += 1;
+                continue;
+            }
+            "--booking" => {
+                o.booking = true;
                 i += 1;
                 continue;
             }

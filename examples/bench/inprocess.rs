@@ -22,10 +22,10 @@ use hunyin_partner::{httpsig, keys, Directory};
 use hunyin_store::{schema, DbConn, Manager};
 
 use crate::people::person;
-use crate::{text, Res};
+use crate::{engine, text, Res};
 
 /// The service's settings for the database at `url`, `env` on top (as `APP__*` variables).
-fn settings(url: &str, env: &[(String, String)]) -> Settings {
+pub fn settings(url: &str, env: &[(String, String)]) -> Settings {
     let mut vars: Vec<(String, String)> = vec![("APP__DATABASE__URL".into(), url.into())];
     vars.extend(env.iter().cloned());
     Settings::load(None, vars).expect("settings")
@@ -75,6 +75,42 @@ pub fn check_character(body: &[u8; 17]) -> char {
 pub struct Ceiling {
     pub per_sec: f64,
     pub http_slot: String,
+    /// Two more hot slots, for the engine's figures.
+    pub spare_slots: [String; 2],
+}
+
+/// What booking needs that a `Rules` borrows, owned.
+struct Owned {
+    policy: hunyin_domain::Policy,
+    scheduling: hunyin_app::scheduling::Scheduling,
+    mail_from: lettre::message::Mailbox,
+    directory: Directory,
+    identity: hunyin_app::booking::Identity,
+}
+
+impl Owned {
+    fn of(s: &Settings) -> Res<Owned> {
+        Ok(Owned {
+            policy: seed::load_policy(s)?,
+            scheduling: wiring::scheduling(&s.booking)?,
+            mail_from: s.mail.from.parse().map_err(text)?,
+            directory: Directory::default(),
+            identity: wiring::identity(s),
+        })
+    }
+
+    fn rules(&self) -> Rules<'_> {
+        Rules {
+            identity: &self.identity,
+            policy: &self.policy,
+            scheduling: &self.scheduling,
+            mail_from: &self.mail_from,
+            reminder_hours: 24,
+            checks_max_age_minutes: 240,
+            region_prefix: "32",
+            directory: &self.directory,
+        }
+    }
 }
 
 /// Seeds the database at `url` and books `n` distinct couples into one slot of 姑苏 by calling
@@ -88,24 +124,65 @@ pub fn booking_ceiling(url: &str, env: &[(String, String)], n: usize, setup: &st
         diesel::connection::SimpleConnection::batch_execute(&mut conn, setup).map_err(text)?;
     }
     seed::prepare(&mut conn, &s)?;
-    let policy = seed::load_policy(&s)?;
-    let scheduling = wiring::scheduling(&s.booking)?;
-    let mail_from = s.mail.from.parse().map_err(text)?;
-    let directory = Directory::default();
-    let identity = wiring::identity(&s);
-    let rules = Rules {
-        identity: &identity,
-        policy: &policy,
-        scheduling: &scheduling,
-        mail_from: &mail_from,
-        reminder_hours: 24,
-        checks_max_age_minutes: 240,
-        region_prefix: "32",
-        directory: &directory,
-    };
-    let (slot, http_slot) = two_slots(&mut conn, &rules)?;
-    let per_sec = book_in_a_loop(&mut conn, &rules, &slot, n)?;
-    Ok(Ceiling { per_sec, http_slot })
+    let owned = Owned::of(&s)?;
+    let rules = owned.rules();
+    let [slot, http_slot, a, b] = hot_slots(&mut conn, &rules)?;
+    let per_sec = book_in_a_loop(&mut conn, &rules, &slot, n, 1_000_000)?;
+    Ok(Ceiling {
+        per_sec,
+        http_slot,
+        spare_slots: [a, b],
+    })
+}
+
+/// The engine's figures of a seeded database.
+pub struct EngineFigures {
+    /// One conditional seat update per transaction, 16 connections.
+    pub raw: f64,
+    /// `booking::book` on 16 connections at once.
+    pub concurrent: f64,
+    /// What one booking runs, in the steady state of a connection.
+    pub per_booking: engine::Counts,
+}
+
+/// The raw ceiling, `n` bookings on 16 connections into `slots[0]`, and the statements of ten
+/// bookings into `slots[1]` counted on a fresh connection after one that fills its caches.
+pub fn engine_figures(
+    url: &str,
+    env: &[(String, String)],
+    n: usize,
+    slots: &[String; 2],
+) -> Res<EngineFigures> {
+    let s = settings(url, env);
+    let owned = std::sync::Arc::new(Owned::of(&s)?);
+    let raw = engine::raw_ceiling(url, env, 3.0)?;
+    let slot = slots[0].clone();
+    let shared = owned.clone();
+    let concurrent = engine::concurrently(url, env, n, move |i, conn| {
+        let req = request(&slot, 3_000_000 + i as u64);
+        booking::book(conn, &shared.rules(), &req, now()).map_err(text)?;
+        Ok(())
+    })?;
+    let mut conn = connect(url);
+    let counts = engine::instrument(&mut conn);
+    let rules = owned.rules();
+    book_in_a_loop(&mut conn, &rules, &slots[1], 1, 4_000_000)?;
+    let warm = *counts.lock().unwrap();
+    let k = 10;
+    book_in_a_loop(&mut conn, &rules, &slots[1], k, 4_000_001)?;
+    let total = counts.lock().unwrap().minus(&warm);
+    engine::uninstrument(&mut conn);
+    let per = |x: u64| x / k as u64;
+    Ok(EngineFigures {
+        raw,
+        concurrent,
+        per_booking: engine::Counts {
+            statements: per(total.statements),
+            in_tx: per(total.in_tx),
+            prepared: per(total.prepared),
+            uncached: per(total.uncached),
+        },
+    })
 }
 
 /// Wall-clock time in 上海, as the service reads it.
@@ -115,34 +192,39 @@ fn now() -> chrono::NaiveDateTime {
         .naive_local()
 }
 
-/// Two hot slots: one for the in-process loop, one for HTTP (a slot holds at most 1,000).
-fn two_slots(conn: &mut DbConn, rules: &Rules) -> Res<(String, String)> {
-    let today = clock::today();
-    let to = today + chrono::Duration::days(14);
-    let listed = booking::list_slots(conn, rules, "sz-gusu", today, to, now()).map_err(text)?;
+/// Four hot slots: the in-process loop, HTTP, and the engine's two (a slot holds at most
+/// 1,000).
+fn hot_slots(conn: &mut DbConn, rules: &Rules) -> Res<[String; 4]> {
+    // From tomorrow: a slot of today may close (minimum notice) during the run.
+    let from = clock::today() + chrono::Duration::days(1);
+    let to = from + chrono::Duration::days(14);
+    let listed = booking::list_slots(conn, rules, "sz-gusu", from, to, now()).map_err(text)?;
     match &listed[..] {
-        [a, b, ..] => Ok((a.id.clone(), b.id.clone())),
-        _ => Err("fewer than two slots".into()),
+        [a, b, c, d, ..] => Ok([a, b, c, d].map(|s| s.id.to_string())),
+        _ => Err("fewer than four slots".into()),
     }
 }
 
-/// Bookings per second of `n` couples into `slot`.
-fn book_in_a_loop(conn: &mut DbConn, rules: &Rules, slot: &str, n: usize) -> Res<f64> {
+fn request(slot: &str, couple: u64) -> BookingRequest {
     let today = clock::today();
+    BookingRequest {
+        office_id: "sz-gusu".into(),
+        slot_id: slot.to_owned(),
+        parties: [true, false].map(|male| party(&person(couple, male), today)),
+        // One pair of contacts per couple: the holds-per-contact limit counts per email.
+        emails: [
+            format!("a{couple}@example.com"),
+            format!("b{couple}@example.com"),
+        ],
+        phone: None,
+    }
+}
+
+/// Bookings per second of `n` couples (numbered from `first`) into `slot`.
+fn book_in_a_loop(conn: &mut DbConn, rules: &Rules, slot: &str, n: usize, first: u64) -> Res<f64> {
     let began = Instant::now();
     for i in 0..n {
-        let couple = 1_000_000 + i as u64;
-        let req = BookingRequest {
-            office_id: "sz-gusu".into(),
-            slot_id: slot.to_owned(),
-            parties: [true, false].map(|male| party(&person(couple, male), today)),
-            // One pair of contacts per couple: the holds-per-contact limit counts per email.
-            emails: [
-                format!("a{couple}@example.com"),
-                format!("b{couple}@example.com"),
-            ],
-            phone: None,
-        };
+        let req = request(slot, first + i as u64);
         booking::book(conn, rules, &req, now()).map_err(text)?;
     }
     Ok(n as f64 / began.elapsed().as_secs_f64())

@@ -11,12 +11,14 @@
 //! the in-process ceiling), `reads` and `registered` (read routes on a registered couple),
 //! `starvation` and `hanging` (public reads during a sign-in flood and a partner that never
 //! answers), `surge`, `survival` (kill -9, and restart of a single instance) and `readback`
-//! (the 5-20 surge and its checks), `report` (the table and BENCHMARKS.md), and `inprocess`,
-//! the only module that calls the `hunyin` library.
+//! (the 5-20 surge and its checks), `report` (the table and BENCHMARKS.md), and `inprocess`
+//! and `engine` (the raw ceiling, bookings on 16 connections, statements counted), the only
+//! modules that call the `hunyin` library.
 
 mod booking;
 mod cli;
 mod confirm;
+mod engine;
 mod hanging;
 mod inprocess;
 mod instances;
@@ -68,8 +70,8 @@ async fn main() {
 }
 
 /// The full run measures ceilings, reads and memory and writes BENCHMARKS.md; `--ci` only
-/// checks that the surges lose and overbook nothing; `--starvation` and `--reads` measure only
-/// that part (no BENCHMARKS.md).
+/// checks that the surges lose and overbook nothing; `--starvation`, `--reads` and `--booking`
+/// measure only that part (no BENCHMARKS.md).
 async fn run(o: &Opts, dir: &Path, t: &mut Table) -> Res<()> {
     if o.starvation {
         starvation::public_reads_under_pressure(o, dir, t).await?;
@@ -77,6 +79,10 @@ async fn run(o: &Opts, dir: &Path, t: &mut Table) -> Res<()> {
     }
     if o.reads {
         reads::reads_and_signatures(o, dir, t).await?;
+        return t.failed();
+    }
+    if o.booking {
+        bookings(o, dir, t).await?;
         return t.failed();
     }
     let memory = if o.ci {
@@ -95,14 +101,19 @@ async fn run(o: &Opts, dir: &Path, t: &mut Table) -> Res<()> {
 /// Booking against its in-process ceiling on both engines, then the read routes; returns the
 /// reads server's idle and peak memory (KiB).
 async fn ceilings_and_reads(o: &Opts, dir: &Path, t: &mut Table) -> Res<(u64, u64)> {
+    bookings(o, dir, t).await?;
+    let memory = reads::reads_and_signatures(o, dir, t).await?;
+    starvation::public_reads_under_pressure(o, dir, t).await?;
+    Ok(memory)
+}
+
+/// Booking against its ceilings, on each engine.
+async fn bookings(o: &Opts, dir: &Path, t: &mut Table) -> Res<()> {
     let n = 1000;
     let sqlite = Db::sqlite(dir, "ceiling");
     booking::booking_vs_ceiling(o, &sqlite, dir, t, n).await?;
     let pg = Db::postgres(&o.pg, "ceiling")?;
-    booking::booking_vs_ceiling(o, &pg, dir, t, n).await?;
-    let memory = reads::reads_and_signatures(o, dir, t).await?;
-    starvation::public_reads_under_pressure(o, dir, t).await?;
-    Ok(memory)
+    booking::booking_vs_ceiling(o, &pg, dir, t, n).await
 }
 
 /// The four surges; returns the peak memory (KiB) of the SQLite one.

@@ -107,7 +107,13 @@ fn circumstances(o: &Opts) -> String {
         "scale {} of the 5-20 surge (20,000 seats, 60,000 attempts)",
         o.scale
     );
-    format!("- date: {}\n- machine: {}\n- command: `cargo build --release --bins --examples && target/release/examples/bench --scale {}`\n- {scale}\n- PostgreSQL: {}\n\n",
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load = load
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!("- date: {}\n- machine: {} (shared with other builders; load average {load} at the end of the run)\n- command: `cargo build --release --bins --examples && target/release/examples/bench --scale {}`\n- {scale}\n- PostgreSQL: {}\n\n",
         chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"), machine(), o.scale, o.pg.split('@').next_back().unwrap_or(""))
 }
 
@@ -139,7 +145,14 @@ const NOTES: &str = "\n## How to read it\n\n\
 (slot row, conditional seat update, appointment, parties, outbox mail, audit) — called in a loop on one \
 connection in the benchmark process, no HTTP. *synchronous*: the same loop on a fresh SQLite file whose \
 connection the benchmark sets to `synchronous = NORMAL` (what the service ran before FULL; not a setting of \
-the service).\n\
+the service). *raw ceiling*: the engine's own, in the same run: one conditional seat update \
+(`UPDATE slots SET booked = booked + 1 WHERE id = ? AND booked < capacity`, the service's `slots::take_seat`) \
+per transaction in the service's `write_tx`, 16 threads on 16 connections of a pool built from the service's \
+`DbConfig`, for 3 s. *16 connections*: `booking::book` on 16 threads, each on a connection of that pool. \
+*statements*: what diesel's `Instrumentation` saw on one connection over ten bookings after one that filled \
+its statement cache, per booking: all statements, those from BEGIN to COMMIT (in brackets), and the \
+preparations (diesel prepares an UPDATE, and any statement it does not cache, every time); a PostgreSQL \
+round trip is one per statement plus one per preparation.\n\
 - *reads*: 16 clients for a few seconds against one server; the base is `GET /healthz` of the same server.\n\
 - *starvation*: one SQLite server with the shipped pool (10 connections, 2 s to get one) and partner timeouts \
 (2 s connect, 5 s per attempt, 2 retries). 4 clients read `GET /v1/offices/{id}` for 3 s idle, then for as long \

@@ -82,5 +82,6 @@ pub fn scheduling(b: &BookingSettings) -> Result<Scheduling, String> {
         },
         calendar,
         max_range_days: b.max_range_days,
+        months: Default::default(),
     })
 }

@@ -57,7 +57,10 @@ impl OutboxWorker {
         for m in &batch {
             // The batch may have taken longer than the lease: deliver only what is still ours,
             // with a fresh lease that outlasts one delivery (checked at start).
-            if outbox::renew(&mut conn, m.id, held, hunyin_app::clock::now(), lease)?.is_none() {
+            let renewed = hunyin_store::write_one(&mut conn, |c| {
+                outbox::renew(c, m.id, held, hunyin_app::clock::now(), lease)
+            })?;
+            if renewed.is_none() {
                 tracing::info!(outbox_id = m.id, "outbox lease lost; another worker has it");
                 continue;
             }
@@ -71,7 +74,9 @@ impl OutboxWorker {
             );
             match result {
                 Ok(()) => {
-                    outbox::delivered(&mut conn, m.id, hunyin_app::clock::now())?;
+                    hunyin_store::write_one(&mut conn, |c| {
+                        outbox::delivered(c, m.id, hunyin_app::clock::now())
+                    })?;
                     self.metrics.outbox_outcome(&m.kind, true, false);
                     tracing::info!(outbox_id = m.id, kind = %m.kind, "outbox message delivered");
                 }
@@ -82,7 +87,9 @@ impl OutboxWorker {
                     let now = hunyin_app::clock::now();
                     let retry_at = now
                         + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::hours(1));
-                    outbox::attempt_failed(&mut conn, m.id, &e, retry_at, give_up, now)?;
+                    hunyin_store::write_one(&mut conn, |c| {
+                        outbox::attempt_failed(c, m.id, &e, retry_at, give_up, now)
+                    })?;
                     self.metrics.outbox_outcome(&m.kind, false, give_up);
                     tracing::warn!(
                         outbox_id = m.id,

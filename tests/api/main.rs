@@ -25,6 +25,7 @@ mod divorce_races;
 mod divorce_reissue;
 mod eligibility;
 mod household;
+mod listing_months;
 mod mail;
 mod married_checks;
 mod married_registration;

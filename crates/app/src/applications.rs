@@ -317,11 +317,7 @@ pub fn walk_in(
             let Some(id) = appointments::insert(c, &new)? else {
                 continue;
             };
-            let rows: Vec<_> = parties
-                .iter()
-                .enumerate()
-                .map(|(i, p)| booking::party_row(id, i, p))
-                .collect();
+            let rows = [0, 1].map(|i| booking::party_row(id, i, &parties[i]));
             if !appointments::insert_parties(c, &rows)? {
                 return Err(
                     AppError::conflict("already_booked", "Already booked", "已有有效预约")

@@ -106,6 +106,33 @@ impl OutboxMessage {
     }
 }
 
+/// Queues messages, each due at its time (UTC), in the caller's transaction: two in one
+/// statement, the rest one by one.
+pub fn enqueue_all(
+    conn: &mut DbConn,
+    messages: &[(OutboxMessage, NaiveDateTime)],
+    now: NaiveDateTime,
+) -> diesel::QueryResult<()> {
+    let ser = |e: serde_json::Error| diesel::result::Error::SerializationError(Box::new(e));
+    if let [(a, at_a), (b, at_b)] = messages {
+        let row = |m: &OutboxMessage, available_at: NaiveDateTime| {
+            Ok::<_, diesel::result::Error>(db::outbox::NewMessage {
+                kind: m.kind(),
+                payload: m.payload().map_err(ser)?,
+                office_id: m.office().map(str::to_owned),
+                created_at: now,
+                available_at,
+                attempts: 0,
+            })
+        };
+        return db::outbox::enqueue_two(conn, [row(a, *at_a)?, row(b, *at_b)?]);
+    }
+    for (m, at) in messages {
+        m.enqueue(conn, *at, now)?;
+    }
+    Ok(())
+}
+
 /// How often, and how far apart, a failing message is tried again.
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {

@@ -7,7 +7,7 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use super::calendar::HolidayCalendar;
 
 /// An office's weekly opening rule.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct WeeklyRule {
     /// Days the office opens in an ordinary week.
     pub weekdays: Vec<Weekday>,

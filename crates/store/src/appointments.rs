@@ -25,9 +25,10 @@ pub struct Appointment {
     pub updated_at: NaiveDateTime,
 }
 
-/// An appointment to store.
+/// An appointment to store. `None` binds NULL (not DEFAULT): the insert stays one prepared
+/// statement, reused (a DEFAULT makes diesel prepare it again every time).
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = appointments)]
+#[diesel(table_name = appointments, treat_none_as_default_value = false)]
 pub struct NewAppointment<'a> {
     pub reference: &'a str,
     pub manage_token_hash: &'a str,
@@ -43,7 +44,7 @@ pub struct NewAppointment<'a> {
 
 /// A party of an appointment.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = appointment_parties)]
+#[diesel(table_name = appointment_parties, treat_none_as_default_value = false)]
 pub struct PartyRow {
     pub appointment_id: i64,
     pub idx: i32,
@@ -56,33 +57,31 @@ pub struct PartyRow {
 }
 
 /// Inserts the appointment; `Ok(None)` when the reference is taken (the caller draws another).
+/// One statement: the taken reference is a conflict that inserts nothing, not an error, so no
+/// savepoint is needed.
 pub fn insert(conn: &mut DbConn, new: &NewAppointment<'_>) -> QueryResult<Option<i64>> {
-    let inserted = conn.transaction(|c| {
-        diesel::insert_into(appointments::table)
-            .values(new)
-            .returning(appointments::id)
-            .get_result::<i64>(c)
-    });
-    match inserted {
-        Ok(id) => Ok(Some(id)),
-        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(None),
-        Err(e) => Err(e),
+    let q = diesel::insert_into(appointments::table)
+        .values(new)
+        .on_conflict(appointments::reference)
+        .do_nothing()
+        .returning(appointments::id);
+    match conn {
+        DbConn::Pg(c) => q.get_result::<i64>(c).optional(),
+        DbConn::Sqlite(c) => q.get_result::<i64>(c).optional(),
     }
 }
 
-/// Inserts the parties as active; `Ok(false)` when a person already holds an active
-/// appointment (the partial unique index said so).
-pub fn insert_parties(conn: &mut DbConn, parties: &[PartyRow]) -> QueryResult<bool> {
-    let inserted = conn.transaction(|c| {
-        for p in parties {
-            diesel::insert_into(appointment_parties::table)
-                .values(p)
-                .execute(c)?;
-        }
-        Ok(())
-    });
+/// Inserts both parties as active in one statement; `Ok(false)` when a person already holds an
+/// active appointment (the partial unique index said so). The caller's transaction must then
+/// roll back (on PostgreSQL the failed statement has aborted it).
+pub fn insert_parties(conn: &mut DbConn, parties: &[PartyRow; 2]) -> QueryResult<bool> {
+    let q = diesel::insert_into(appointment_parties::table).values(parties);
+    let inserted = match conn {
+        DbConn::Pg(c) => q.execute(c),
+        DbConn::Sqlite(c) => q.execute(c),
+    };
     match inserted {
-        Ok(()) => Ok(true),
+        Ok(_) => Ok(true),
         Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
         Err(e) => Err(e),
     }

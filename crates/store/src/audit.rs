@@ -9,7 +9,7 @@ use crate::DbConn;
 
 /// One event to append.
 #[derive(Debug, Insertable)]
-#[diesel(table_name = audit_events)]
+#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 pub struct NewAuditEvent<'a> {
     pub occurred_at: NaiveDateTime,
     pub actor_kind: &'a str,

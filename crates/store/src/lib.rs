@@ -282,6 +282,21 @@ where
     }
 }
 
+/// Runs `f`, one statement that writes outside any transaction (autocommit), after the writers
+/// of this process on SQLite: the same queue as [`write_tx`], so that it meets no busy handler
+/// sleeping in growing steps while a booking holds the file (the outbox worker's lease renewal
+/// and settling, between bookings). On PostgreSQL it just runs.
+pub fn write_one<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+{
+    let _queued = match conn {
+        DbConn::Sqlite(_) => Some(SQLITE_WRITERS.lock().unwrap_or_else(|e| e.into_inner())),
+        DbConn::Pg(_) => None,
+    };
+    f(conn)
+}
+
 /// The database URL with any password replaced, for log lines.
 pub fn redacted_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

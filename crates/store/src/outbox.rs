@@ -56,6 +56,29 @@ pub fn enqueue_for(
         .map(|_| ())
 }
 
+/// A message to queue with others in one statement (owned: a fixed-size batch is one prepared
+/// statement only for `'static` row types).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = outbox, treat_none_as_default_value = false)]
+pub struct NewMessage {
+    pub kind: &'static str,
+    pub payload: String,
+    pub office_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub available_at: NaiveDateTime,
+    pub attempts: i32,
+}
+
+/// Queues two messages in one statement (a fixed number of rows: one prepared statement).
+pub fn enqueue_two(conn: &mut DbConn, messages: [NewMessage; 2]) -> QueryResult<()> {
+    let q = diesel::insert_into(outbox::table).values(messages);
+    match conn {
+        DbConn::Pg(c) => q.execute(c),
+        DbConn::Sqlite(c) => q.execute(c),
+    }
+    .map(|_| ())
+}
+
 const PG_CLAIM: &str = "UPDATE outbox SET locked_until = $1 WHERE id IN (\
     SELECT id FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL \
     AND available_at <= $2 AND (locked_until IS NULL OR locked_until < $2) \

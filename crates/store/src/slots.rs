@@ -3,10 +3,9 @@
 
 use chrono::{NaiveDateTime, Weekday};
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error};
 
 use super::DbConn;
-use crate::schema::{office_schedules, slots};
+use crate::schema::{office_schedules, offices, slots};
 use hunyin_domain::schedule::{parse_period, parse_weekday, SlotTime, WeeklyRule};
 pub use hunyin_domain::slot::{parse_slot_id, slot_id};
 pub use hunyin_domain::time::{day_range_utc, to_local, to_utc};
@@ -60,14 +59,17 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<SlotRow>> {
         .optional()
 }
 
-/// Stores the row unless it exists. A concurrent insert of the same slot (another instance) is
-/// expected, so it runs in a savepoint whose unique violation is swallowed.
+/// Stores the row unless it exists, in one statement: a concurrent insert of the same slot
+/// (another request or instance) is expected and leaves the row as the first one wrote it.
 pub fn ensure(conn: &mut DbConn, row: &SlotRow) -> QueryResult<()> {
-    let inserted = conn.transaction(|c| diesel::insert_into(slots::table).values(row).execute(c));
-    match inserted {
-        Ok(_) | Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(()),
-        Err(e) => Err(e),
+    let q = diesel::insert_into(slots::table)
+        .values(row)
+        .on_conflict_do_nothing();
+    match conn {
+        DbConn::Pg(c) => q.execute(c),
+        DbConn::Sqlite(c) => q.execute(c),
     }
+    .map(|_| ())
 }
 
 /// Takes one seat if one is free; false when the slot is full. One conditional statement, so
@@ -150,6 +152,113 @@ pub fn rule_for(
     let Some((weekdays, periods, slot_minutes, capacity)) = row else {
         return Ok(default.clone());
     };
+    Ok(parse_rule(
+        office_id,
+        &weekdays,
+        &periods,
+        slot_minutes,
+        capacity,
+        default,
+    ))
+}
+
+/// `None` when no office has this id; else its weekly rule, or `default` when it has none
+/// stored: one read for both.
+pub fn office_rule(
+    conn: &mut DbConn,
+    office_id: &str,
+    default: &WeeklyRule,
+) -> QueryResult<Option<WeeklyRule>> {
+    type Row = (
+        String,
+        Option<String>,
+        Option<String>,
+        Option<i32>,
+        Option<i32>,
+    );
+    let row: Option<Row> = offices::table
+        .left_join(office_schedules::table.on(office_schedules::office_id.eq(offices::id)))
+        .filter(offices::id.eq(office_id))
+        .select((
+            offices::id,
+            office_schedules::weekdays.nullable(),
+            office_schedules::periods.nullable(),
+            office_schedules::slot_minutes.nullable(),
+            office_schedules::capacity.nullable(),
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(_, w, p, m, c)| match (w, p, m, c) {
+        (Some(w), Some(p), Some(m), Some(c)) => parse_rule(office_id, &w, &p, m, c, default),
+        _ => default.clone(),
+    }))
+}
+
+/// The seats stored for one slot: id, capacity, booked.
+pub type Seats = (String, i32, i32);
+
+/// What a listing reads, in one statement: `None` when no office has this id; else its weekly
+/// rule (or `default`) and the stored seats of its slots starting in `[from, to)` (Shanghai
+/// times). One indexed read per listing whatever the number of instances: a rule changed
+/// through another instance is read with the seats it governs.
+pub fn listing_state(
+    conn: &mut DbConn,
+    office_id: &str,
+    default: &WeeklyRule,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Option<(WeeklyRule, Vec<Seats>)>> {
+    type Row = (
+        Option<String>,
+        Option<String>,
+        Option<i32>,
+        Option<i32>,
+        Option<String>,
+        Option<i32>,
+        Option<i32>,
+    );
+    let rows: Vec<Row> = offices::table
+        .left_join(office_schedules::table.on(office_schedules::office_id.eq(offices::id)))
+        .left_join(
+            slots::table.on(slots::office_id
+                .eq(offices::id)
+                .and(slots::starts_at.ge(to_utc(from)))
+                .and(slots::starts_at.lt(to_utc(to)))),
+        )
+        .filter(offices::id.eq(office_id))
+        .select((
+            office_schedules::weekdays.nullable(),
+            office_schedules::periods.nullable(),
+            office_schedules::slot_minutes.nullable(),
+            office_schedules::capacity.nullable(),
+            slots::id.nullable(),
+            slots::capacity.nullable(),
+            slots::booked.nullable(),
+        ))
+        .load(conn)?;
+    let Some((w, p, m, c, ..)) = rows.first().cloned() else {
+        return Ok(None);
+    };
+    let rule = match (w, p, m, c) {
+        (Some(w), Some(p), Some(m), Some(c)) => parse_rule(office_id, &w, &p, m, c, default),
+        _ => default.clone(),
+    };
+    let seats = rows
+        .into_iter()
+        .filter_map(|(.., id, capacity, booked)| Some((id?, capacity?, booked?)))
+        .collect();
+    Ok(Some((rule, seats)))
+}
+
+/// The stored columns of a weekly rule, or `default` (logged) when they cannot be read.
+fn parse_rule(
+    office_id: &str,
+    weekdays: &str,
+    periods: &str,
+    slot_minutes: i32,
+    capacity: i32,
+    default: &WeeklyRule,
+) -> WeeklyRule {
     let parsed = (|| -> Result<WeeklyRule, String> {
         let rule = WeeklyRule {
             weekdays: weekdays
@@ -167,8 +276,8 @@ pub fn rule_for(
         rule.validate()?;
         Ok(rule)
     })();
-    Ok(parsed.unwrap_or_else(|e| {
+    parsed.unwrap_or_else(|e| {
         tracing::error!(office_id, error = %e, "stored weekly rule unreadable; using the default");
         default.clone()
-    }))
+    })
 }

@@ -6,15 +6,16 @@ use chrono::NaiveDateTime;
 use hunyin_domain::eligibility::Party;
 use hunyin_domain::mask::Masked;
 use hunyin_domain::Status;
-use hunyin_store::appointments::{self, Appointment, NewAppointment, PartyRow};
+use hunyin_store::appointments::{self, NewAppointment, PartyRow};
 use hunyin_store::{self as db, slots, DbConn};
 
+use super::notices::booking_messages;
 use super::{
-    enqueue_mail, enqueue_reminder, party_row, require_eligible, resolve_slot, view_of,
-    AppointmentView, Rules,
+    party_row, require_eligible, resolve_slot, AppointmentView, ContactView, OfficeView, Rules,
 };
 use crate::error::AppError;
-use crate::{mail, tokens};
+use crate::tokens;
+use crate::views::{MaskedParty, SlotTimes};
 
 /// A booking request, parsed.
 pub struct BookingRequest {
@@ -28,6 +29,18 @@ pub struct BookingRequest {
 
 /// Books a slot for both parties. Returns the appointment's view with the manage token (only
 /// ever returned here).
+///
+/// Everything that needs no lock is done before the transaction: the slot and eligibility, the
+/// reference, the confirmation and the reminder rendered. The transaction then writes in few
+/// statements and reads nothing back: the slot row if new, the appointment (`RETURNING` its
+/// id), both parties in one insert, the audit event, both messages in one insert, and last the
+/// conditional seat update, so that on PostgreSQL the hot slot's row lock is held only from
+/// that update to the commit (on SQLite the whole transaction holds the file's write lock
+/// anyway). A full slot or a party already booked rolls everything back.
+///
+/// Contact mode: the booking is a hold, its persons inactive until both confirm (`holds`,
+/// `confirm`); the hold's links are queued instead of the confirmation. Oidc mode (its sign-in
+/// lands separately): booked at once, as before contact mode.
 pub fn book(
     conn: &mut DbConn,
     rules: &Rules<'_>,
@@ -39,8 +52,6 @@ pub fn book(
     let token = tokens::secret();
     let token_hash = tokens::hash(&token);
     let row = slots::new_row(&office.id, &slot);
-    // Contact mode: a hold, its persons inactive until both confirm (`holds`, `confirm`).
-    // Oidc mode (its sign-in lands separately): booked at once, as before contact mode.
     let hold = rules.identity.confirms_by_contact();
     let status = if hold {
         Status::PendingConfirmation
@@ -48,20 +59,32 @@ pub fn book(
         Status::Booked
     };
     let contact_email = super::normal_email(&req.emails[0]);
-    let appointment = db::write_tx(conn, |c| -> Result<Appointment, AppError> {
-        slots::ensure(c, &row)?;
-        if !slots::take_seat(c, &row.id)? {
-            return Err(
-                AppError::conflict("slot_full", "Slot full", "该时段已约满").with_detail(
-                    "Every seat of this slot is taken; choose another slot.",
-                    "该时段名额已满，请选择其他时段。",
-                ),
-            );
+    let render = |reference: &str| {
+        if hold {
+            return Vec::new();
         }
-        let stamp = crate::clock::now();
+        booking_messages(
+            rules,
+            reference,
+            &office,
+            &slot,
+            &req.parties,
+            &assessment,
+            &contact_email,
+        )
+    };
+    let mut reference = tokens::reference("AP");
+    let mut messages = render(&reference);
+    let stamp = crate::clock::now();
+    let id = db::write_tx(conn, |c| -> Result<i64, AppError> {
+        slots::ensure(c, &row)?;
         let mut created = None;
-        for _ in 0..5 {
-            let reference = tokens::reference("AP");
+        for draw in 0..5 {
+            if draw > 0 {
+                // The reference was taken (rare): another one, and the messages that name it.
+                reference = tokens::reference("AP");
+                messages = render(&reference);
+            }
             let new = NewAppointment {
                 reference: &reference,
                 manage_token_hash: &token_hash,
@@ -75,21 +98,16 @@ pub fn book(
                 updated_at: stamp,
             };
             if let Some(new_id) = appointments::insert(c, &new)? {
-                created = Some((new_id, reference));
+                created = Some(new_id);
                 break;
             }
         }
-        let (id, reference) = created
+        let id = created
             .ok_or_else(|| AppError::internal("no free appointment reference in 5 draws"))?;
-        let rows: Vec<PartyRow> = req
-            .parties
-            .iter()
-            .enumerate()
-            .map(|(i, p)| PartyRow {
-                active: !hold,
-                ..party_row(id, i, p)
-            })
-            .collect();
+        let rows = [0, 1].map(|i| PartyRow {
+            active: !hold,
+            ..party_row(id, i, &req.parties[i])
+        });
         // Only in oidc mode: a hold's persons are inactive, they never collide here.
         if !appointments::insert_parties(c, &rows)? {
             return Err(AppError::conflict(
@@ -111,25 +129,52 @@ pub fn book(
                 &id.to_string(),
             ),
         )?;
-        let a = appointments::find_by_reference(c, &reference)?
-            .ok_or_else(|| AppError::internal("appointment vanished in its own transaction"))?;
         if hold {
+            let a = appointments::find_by_reference(c, &reference)?
+                .ok_or_else(|| AppError::internal("appointment vanished in its own transaction"))?;
             super::holds::open(c, rules, &a, &office, &req.emails, stamp)?;
         } else {
-            enqueue_mail(c, rules, &a, &office, mail::Kind::Confirmation)?;
-            enqueue_reminder(c, rules, &a)?;
+            crate::outbox::enqueue_all(c, &messages, stamp)?;
         }
-        Ok(a)
+        if !slots::take_seat(c, &row.id)? {
+            return Err(
+                AppError::conflict("slot_full", "Slot full", "该时段已约满").with_detail(
+                    "Every seat of this slot is taken; choose another slot.",
+                    "该时段名额已满，请选择其他时段。",
+                ),
+            );
+        }
+        Ok(id)
     })?;
     tracing::info!(
-        reference = %appointment.reference,
+        appointment = id,
+        reference = %reference,
         party0 = %Masked(req.parties[0].id_number.as_str()),
         party1 = %Masked(req.parties[1].id_number.as_str()),
         slot = %row.id,
         status = %status,
         "appointment booked"
     );
-    let mut view = view_of(conn, &appointment, &office, Some(&assessment))?;
-    view.manage_token = Some(token);
-    Ok(view)
+    Ok(AppointmentView {
+        reference,
+        status: status.as_str().to_owned(),
+        office: OfficeView::from(&office),
+        slot: Some(SlotTimes::from_utc(
+            Some(row.id.clone()),
+            row.starts_at,
+            row.ends_at,
+        )),
+        parties: req
+            .parties
+            .iter()
+            .map(|p| MaskedParty::new(&p.name, p.id_number.as_str()))
+            .collect(),
+        contact: ContactView {
+            email: contact_email.clone(),
+            phone: req.phone.clone(),
+        },
+        documents: assessment.documents.clone(),
+        created_at: hunyin_domain::time::rfc3339_utc(stamp),
+        manage_token: Some(token),
+    })
 }

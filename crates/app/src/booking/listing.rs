@@ -1,22 +1,26 @@
 //! The bookable slots of an office, computed from its weekly rule and the holiday calendar,
 //! with the seats left; and the check that a slot id may be booked now.
 
+use std::sync::Arc;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
-use hunyin_domain::schedule::{slots_on, SlotTime};
+use hunyin_domain::schedule::{slots_on, SlotTime, WeeklyRule};
 use hunyin_store::offices::{self, Office};
 use hunyin_store::{slots, DbConn};
 
 use super::{rfc3339_local, slot_not_bookable, unknown_office, unknown_slot, Rules};
 use crate::error::AppError;
+use crate::scheduling::ComputedSlot;
 
 /// A slot as the API shows it.
 #[derive(Debug, Serialize)]
 pub struct SlotView {
-    pub id: String,
-    pub start: String,
-    pub end: String,
+    /// Shared with the kept month (no copy per request).
+    pub id: Arc<str>,
+    pub start: Arc<str>,
+    pub end: Arc<str>,
     pub capacity: i32,
     pub remaining: i32,
 }
@@ -49,6 +53,9 @@ pub fn listing(
 }
 
 /// The bookable slots of an office between two dates (inclusive), as of `now` (Shanghai).
+/// One read: the office, its weekly rule and the stored seats of those days together. The
+/// slots themselves are computed once per office, rule and days
+/// ([`crate::scheduling::MonthCache`]); a stored seat count is matched by the slot's id.
 pub fn list_slots(
     conn: &mut DbConn,
     rules: &Rules<'_>,
@@ -57,45 +64,65 @@ pub fn list_slots(
     to: NaiveDate,
     now: NaiveDateTime,
 ) -> Result<Vec<SlotView>, AppError> {
-    if offices::find(conn, office_id)?.is_none() {
-        return Err(unknown_office());
-    }
     let s = rules.scheduling;
-    let rule = slots::rule_for(conn, office_id, &s.default_rule)?;
     let first = from.max(now.date());
     let last = to.min(s.window.last_day(now));
-    let mut computed: Vec<SlotTime> = Vec::new();
-    for day in first.iter_days().take_while(|d| *d <= last) {
-        computed.extend(
-            slots_on(&rule, &s.exceptions, &s.calendar, day)
-                .into_iter()
-                .filter(|t| s.window.allows(now, t.start)),
-        );
-    }
-    let (Some(earliest), Some(latest)) = (computed.first(), computed.last()) else {
-        return Ok(Vec::new());
-    };
-    let stored: std::collections::HashMap<String, slots::SlotRow> =
-        slots::stored_between(conn, office_id, earliest.start, latest.end)?
-            .into_iter()
-            .map(|r| (r.id.clone(), r))
-            .collect();
-    Ok(computed
+    let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).expect("midnight");
+    let (rule, stored) = slots::listing_state(
+        conn,
+        office_id,
+        &s.default_rule,
+        midnight(first),
+        midnight(last.succ_opt().unwrap_or(last)),
+    )?
+    .ok_or_else(unknown_office)?;
+    let days = s.months.get_or_compute(office_id, &rule, first, last, || {
+        compute(rules, &rule, office_id, first, last)
+    });
+    let stored: std::collections::HashMap<&str, (i32, i32)> = stored
         .iter()
+        .map(|(id, capacity, booked)| (id.as_str(), (*capacity, *booked)))
+        .collect();
+    Ok(days
+        .iter()
+        .filter(|t| s.window.allows(now, t.start_at))
         .map(|t| {
-            let id = slots::slot_id(office_id, t.start);
-            let row = stored.get(&id);
-            let capacity = row.map_or(t.capacity as i32, |r| r.capacity);
-            let booked = row.map_or(0, |r| r.booked);
+            let (capacity, booked) = stored
+                .get(&*t.id)
+                .copied()
+                .unwrap_or((t.capacity as i32, 0));
             SlotView {
-                id,
-                start: rfc3339_local(t.start),
-                end: rfc3339_local(t.end),
+                id: t.id.clone(),
+                start: t.start.clone(),
+                end: t.end.clone(),
                 capacity,
                 remaining: (capacity - booked).max(0),
             }
         })
         .collect())
+}
+
+/// Every slot of the days `first..=last` under `rule`, the exceptions and the calendar.
+fn compute(
+    rules: &Rules<'_>,
+    rule: &WeeklyRule,
+    office_id: &str,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Vec<ComputedSlot> {
+    let s = rules.scheduling;
+    first
+        .iter_days()
+        .take_while(|d| *d <= last)
+        .flat_map(|day| slots_on(rule, &s.exceptions, &s.calendar, day))
+        .map(|t: SlotTime| ComputedSlot {
+            id: slots::slot_id(office_id, t.start).into(),
+            start_at: t.start,
+            start: rfc3339_local(t.start).into(),
+            end: rfc3339_local(t.end).into(),
+            capacity: t.capacity,
+        })
+        .collect()
 }
 
 /// Resolves a slot id for booking: the office exists, the slot is in its schedule, and the
