@@ -70,7 +70,52 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     })?;
     de.end()
         .map_err(|e| AppError::malformed_json(&e.to_string()))?;
+    // A NUL character (`\u0000`) in any string: PostgreSQL's text cannot hold it (it would
+    // fail the statement: a 500), SQLite's can; refused here so both engines answer alike.
+    if body.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        if let Some(path) = serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| nul_path(&v, String::new()))
+        {
+            return Err(AppError::invalid(vec![InvalidParam::new(
+                path,
+                "nul_character",
+                "no NUL (U+0000) characters in text",
+            )]));
+        }
+    }
     Ok(value)
+}
+
+/// The path (`a.b[1]`) of the first string or key holding a NUL character.
+fn nul_path(v: &serde_json::Value, here: String) -> Option<String> {
+    let name = |here: &str| {
+        if here.is_empty() {
+            "body".to_owned()
+        } else {
+            here.to_owned()
+        }
+    };
+    match v {
+        serde_json::Value::String(s) if s.contains('\0') => Some(name(&here)),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| nul_path(x, format!("{here}[{i}]"))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, x)| {
+            let at = if here.is_empty() {
+                k.clone()
+            } else {
+                format!("{here}.{k}")
+            };
+            if k.contains('\0') {
+                Some(at)
+            } else {
+                nul_path(x, at)
+            }
+        }),
+        _ => None,
+    }
 }
 
 /// Names the field and classifies serde's message into a stable code.
