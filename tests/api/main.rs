@@ -23,6 +23,7 @@ mod divorce_partner;
 mod divorce_periods;
 mod divorce_races;
 mod divorce_reissue;
+mod divorce_statistics;
 mod eligibility;
 mod household;
 mod listing_months;

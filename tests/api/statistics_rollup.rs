@@ -27,7 +27,7 @@ fn report(
 }
 
 /// Every grouping, region-wide and for 姑苏's supervisor: the rollup's answer equals the facts'.
-fn assert_exact(conn: &mut db::DbConn, region: &str, from: NaiveDate, to: NaiveDate) {
+pub(crate) fn assert_exact(conn: &mut db::DbConn, region: &str, from: NaiveDate, to: NaiveDate) {
     let supervisor = hunyin_app::auth::Staff {
         id: 1,
         username: "sup".into(),

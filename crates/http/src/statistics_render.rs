@@ -59,6 +59,24 @@ fn columns(report: &Report) -> Vec<Column> {
             n(|g| g.partner_checks_received_refused),
         ),
         ("核查更正 check_overrides".into(), n(|g| g.check_overrides)),
+        (
+            "离婚受理 divorces_received".into(),
+            n(|g| g.divorces_received),
+        ),
+        (
+            "离婚撤回 divorces_withdrawn".into(),
+            n(|g| g.divorces_withdrawn),
+        ),
+        ("离婚登记 divorces_issued".into(), n(|g| g.divorces_issued)),
+        (
+            "离婚不予登记 divorces_refused".into(),
+            n(|g| g.divorces_refused),
+        ),
+        ("视为撤回 divorces_lapsed".into(), n(|g| g.divorces_lapsed)),
+        (
+            "受理至登记平均天数 divorce_mean_days_to_issue".into(),
+            opt(|g| g.divorce_mean_days_to_issue),
+        ),
     ];
     for reason in report.total.refusals_by_reason.keys() {
         let r = reason.clone();

@@ -19,6 +19,7 @@ pub mod registration;
 pub mod slots;
 pub mod staff;
 pub mod statistics;
+pub mod statistics_divorce;
 pub mod statistics_rollup;
 pub mod sweep;
 

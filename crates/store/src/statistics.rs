@@ -102,7 +102,7 @@ fn other_region_of(alias: &str) -> String {
     )
 }
 
-fn run(
+pub(crate) fn run(
     conn: &mut DbConn,
     sql: &str,
     scope: &Scope<'_>,
@@ -128,7 +128,7 @@ fn run(
 
 /// The key expression of a fact with columns `office`, time `ts`, partner region `region` (an
 /// SQL expression, or None) and basis `basis` (or None). Returns it and how many binds it takes.
-fn key(
+pub(crate) fn key(
     conn: &DbConn,
     by: GroupBy,
     office: Option<&str>,
@@ -162,7 +162,8 @@ fn key(
 pub type MetricQuery = fn(&mut DbConn, GroupBy, &Scope<'_>) -> QueryResult<Vec<Count>>;
 
 /// Every kind of fact, by the name the rollup stores it under.
-pub const METRICS: [(&str, MetricQuery); 8] = [
+pub const METRICS: [(&str, MetricQuery); 9] = [
+    ("divorces", crate::statistics_divorce::divorces),
     ("created", created),
     ("ended", ended),
     ("holds", holds),
@@ -173,7 +174,7 @@ pub const METRICS: [(&str, MetricQuery); 8] = [
     ("checks_received", checks_received),
 ];
 
-fn office_filter(scope: &Scope<'_>, col: &str) -> String {
+pub(crate) fn office_filter(scope: &Scope<'_>, col: &str) -> String {
     match scope.office {
         Some(_) => format!(" AND {col} = ?"),
         None => String::new(),

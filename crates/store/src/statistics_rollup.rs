@@ -234,6 +234,8 @@ pub fn relog_all(conn: &mut DbConn) -> QueryResult<usize> {
          UNION SELECT {} FROM appointments WHERE status IN ('cancelled', 'no_show') \
          UNION SELECT {} FROM appointment_holds WHERE confirmed_at IS NOT NULL \
          UNION SELECT {} FROM appointment_holds WHERE lapsed_at IS NOT NULL \
+         UNION SELECT {} FROM divorce_applications \
+         UNION SELECT {} FROM divorce_applications WHERE closed_at IS NOT NULL \
          UNION SELECT {} FROM refusals \
          UNION SELECT {} FROM registration_facts \
          UNION SELECT {} FROM household_checks WHERE source IN ('partner', 'supervisor_override') \
@@ -244,6 +246,8 @@ pub fn relog_all(conn: &mut DbConn) -> QueryResult<usize> {
         day("updated_at"),
         day("confirmed_at"),
         day("lapsed_at"),
+        day("received_at"),
+        day("closed_at"),
         day("refused_at"),
         day("registered_at"),
         day("checked_at"),

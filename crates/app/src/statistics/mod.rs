@@ -14,7 +14,10 @@ use hunyin_store::DbConn;
 
 pub use hunyin_domain::statistics::{basis_of, classify};
 
+mod figures;
 mod rollup;
+
+pub use figures::Figures;
 
 use rollup::Source;
 pub use rollup::{catch_up, relog_all, Mode};
@@ -88,83 +91,6 @@ impl Request {
             group_by,
         })
     }
-}
-
-/// The figures of one group.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
-pub struct Figures {
-    pub appointments_booked: i64,
-    pub walk_ins: i64,
-    pub cancelled: i64,
-    pub no_shows: i64,
-    /// Contact mode: holds confirmed by both parties, and holds that lapsed unconfirmed.
-    pub bookings_confirmed: i64,
-    pub holds_lapsed: i64,
-    pub registrations: i64,
-    pub registrations_local: i64,
-    pub registrations_cross_city: i64,
-    pub registrations_cross_province: i64,
-    /// Cross-province registrations by the other party's province (2-digit GB/T 2260 prefix).
-    pub cross_province_by_region: BTreeMap<String, i64>,
-    pub registrations_residence_permit_basis: i64,
-    /// Mean days from booking (or walk-in) to registration; null without registrations.
-    pub mean_wait_days: Option<f64>,
-    pub refusals: i64,
-    pub refusals_by_reason: BTreeMap<String, i64>,
-    pub partner_checks_made: i64,
-    pub partner_checks_made_failed: i64,
-    pub partner_checks_made_failure_rate: Option<f64>,
-    pub partner_checks_received: i64,
-    pub partner_checks_received_refused: i64,
-    pub partner_checks_received_failure_rate: Option<f64>,
-    /// Failed household checks a supervisor overrode, with a document (issue 14 §1).
-    pub check_overrides: i64,
-    #[serde(skip)]
-    wait_seconds: i64,
-}
-
-impl Figures {
-    fn add(&mut self, o: &Figures) {
-        self.appointments_booked += o.appointments_booked;
-        self.walk_ins += o.walk_ins;
-        self.cancelled += o.cancelled;
-        self.no_shows += o.no_shows;
-        self.bookings_confirmed += o.bookings_confirmed;
-        self.holds_lapsed += o.holds_lapsed;
-        self.registrations += o.registrations;
-        self.registrations_local += o.registrations_local;
-        self.registrations_cross_city += o.registrations_cross_city;
-        self.registrations_cross_province += o.registrations_cross_province;
-        for (k, v) in &o.cross_province_by_region {
-            *self.cross_province_by_region.entry(k.clone()).or_default() += v;
-        }
-        self.registrations_residence_permit_basis += o.registrations_residence_permit_basis;
-        self.wait_seconds += o.wait_seconds;
-        self.refusals += o.refusals;
-        for (k, v) in &o.refusals_by_reason {
-            *self.refusals_by_reason.entry(k.clone()).or_default() += v;
-        }
-        self.partner_checks_made += o.partner_checks_made;
-        self.partner_checks_made_failed += o.partner_checks_made_failed;
-        self.partner_checks_received += o.partner_checks_received;
-        self.partner_checks_received_refused += o.partner_checks_received_refused;
-        self.check_overrides += o.check_overrides;
-    }
-
-    fn finish(&mut self) {
-        let ratio = |a: i64, b: i64| (b > 0).then(|| round3(a as f64 / b as f64));
-        self.mean_wait_days = ratio(self.wait_seconds, self.registrations * 86_400);
-        self.partner_checks_made_failure_rate =
-            ratio(self.partner_checks_made_failed, self.partner_checks_made);
-        self.partner_checks_received_failure_rate = ratio(
-            self.partner_checks_received_refused,
-            self.partner_checks_received,
-        );
-    }
-}
-
-fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
 }
 
 /// Whose facts a report counts: one office's (a supervisor's) or the region's.
@@ -257,6 +183,19 @@ pub fn compute_with(
         Some("confirmed") => g.bookings_confirmed += c.n,
         _ => g.holds_lapsed += c.n,
     });
+    apply(
+        src.counts(conn, "divorces")?,
+        &|g, c| match c.sub.as_deref() {
+            Some("received") => g.divorces_received += c.n,
+            Some("withdrawn") => g.divorces_withdrawn += c.n,
+            Some("issued") => {
+                g.divorces_issued += c.n;
+                g.divorce_issue_seconds += c.total;
+            }
+            Some("refused") => g.divorces_refused += c.n,
+            _ => g.divorces_lapsed += c.n,
+        },
+    );
     apply(src.counts(conn, "refusals")?, &|g, c| {
         g.refusals += c.n;
         *g.refusals_by_reason

@@ -1,0 +1,3 @@
+DROP TRIGGER statistics_divorce_party;
+DROP TRIGGER statistics_divorce_changed;
+DROP TRIGGER statistics_divorce_received;
