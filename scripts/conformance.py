@@ -70,7 +70,7 @@ def seed(binary, env, base, token, tmp):
     slots = call(base, "GET", "/v1/offices/sz-gusu/slots")["slots"]
     booked = call(base, "POST", "/v1/appointments", {
         "office_id": "sz-gusu", "slot_id": slots[-1]["id"], "parties": [party(1, True), party(1, False)],
-        "contact": {"email": "couple@example.com", "phone": "138 0000 0000"}})
+        "contact": {"emails": ["he@example.com", "she@example.com"], "phone": "138 0000 0000"}})
     walk = lambda n: call(base, "POST", "/v1/registrar/offices/sz-gusu/walk-ins",
                           {"parties": [party(n, True), party(n, False)]}, token)["reference"]
     open_ref, done_ref = walk(2), walk(3)
