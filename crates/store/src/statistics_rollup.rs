@@ -220,6 +220,20 @@ pub fn counts(
     q.load(conn)
 }
 
+/// After days were built: on PostgreSQL, vacuums the log, whose deleted entries (one per fact
+/// written: millions after a bulk load) would otherwise be read by every report's look for
+/// unclean days until autovacuum came by. Outside any transaction. SQLite keeps no dead rows.
+pub fn vacuum_log(conn: &mut DbConn) -> QueryResult<()> {
+    match conn {
+        // Two messages: several statements in one run as one transaction, which VACUUM refuses.
+        DbConn::Pg(c) => {
+            c.batch_execute("VACUUM (ANALYZE) statistics_dirty")?;
+            c.batch_execute("ANALYZE statistics_rollup")
+        }
+        DbConn::Sqlite(_) => Ok(()),
+    }
+}
+
 /// Logs every day that has facts, so that the next catch-up builds them all again (the
 /// migration's backfill; for an operator after facts were corrected by hand). Returns how many
 /// days it logged.

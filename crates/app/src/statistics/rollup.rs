@@ -107,7 +107,7 @@ impl<'a> Source<'a> {
 }
 
 /// Builds up to `max_days` days before `today` that wait for it (oldest first), each in its own
-/// write; returns how many it built. A day another instance built at the same moment fails
+/// write, then vacuums the log on PostgreSQL; returns how many it built. Outside a transaction. A day another instance built at the same moment fails
 /// here and is left to that one.
 pub fn catch_up(
     conn: &mut DbConn,
@@ -122,6 +122,9 @@ pub fn catch_up(
             Ok(()) => built += 1,
             Err(e) => tracing::warn!(%day, error = %e, "statistics day not built"),
         }
+    }
+    if built > 0 {
+        rollup::vacuum_log(conn)?;
     }
     Ok(built)
 }
