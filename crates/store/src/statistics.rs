@@ -65,7 +65,7 @@ fn day(conn: &DbConn, col: &str) -> String {
 }
 
 /// `?` placeholders become `$1, $2, …` on PostgreSQL.
-fn placeholders(conn: &DbConn, sql: &str) -> String {
+pub(crate) fn placeholders(conn: &DbConn, sql: &str) -> String {
     match conn {
         DbConn::Sqlite(_) => sql.to_owned(),
         DbConn::Pg(_) => {

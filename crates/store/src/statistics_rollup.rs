@@ -10,7 +10,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 
-use super::statistics::{Count, GroupBy, Scope, METRICS};
+use super::statistics::{placeholders, Count, GroupBy, Scope, METRICS};
 use super::DbConn;
 use crate::schema::{statistics_built, statistics_dirty, statistics_rollup};
 
@@ -33,26 +33,6 @@ struct Day {
     day: String,
 }
 
-/// `?` placeholders become `$1, $2, …` on PostgreSQL.
-fn sql_for(conn: &DbConn, sql: &str) -> String {
-    match conn {
-        DbConn::Sqlite(_) => sql.to_owned(),
-        DbConn::Pg(_) => {
-            let mut out = String::with_capacity(sql.len() + 8);
-            let mut n = 0;
-            for c in sql.chars() {
-                if c == '?' {
-                    n += 1;
-                    out.push_str(&format!("${n}"));
-                } else {
-                    out.push(c);
-                }
-            }
-            out
-        }
-    }
-}
-
 /// Days in `[from, to]` that a report must count from the facts: logged since they were built,
 /// or built for another region.
 pub fn unclean_days(
@@ -61,7 +41,7 @@ pub fn unclean_days(
     to: NaiveDate,
     region_prefix: &str,
 ) -> QueryResult<Vec<NaiveDate>> {
-    let sql = sql_for(
+    let sql = placeholders(
         conn,
         "SELECT DISTINCT day FROM statistics_dirty WHERE day >= ? AND day <= ? \
          UNION SELECT day FROM statistics_built WHERE day >= ? AND day <= ? AND region_prefix <> ? \
@@ -86,7 +66,7 @@ pub fn pending_days(
     region_prefix: &str,
     limit: i64,
 ) -> QueryResult<Vec<NaiveDate>> {
-    let sql = sql_for(
+    let sql = placeholders(
         conn,
         "SELECT day FROM (SELECT DISTINCT day FROM statistics_dirty WHERE day < ? \
          UNION SELECT day FROM statistics_built WHERE day < ? AND region_prefix <> ?) p \
@@ -206,7 +186,7 @@ pub fn counts(
             ""
         }
     );
-    let sql = sql_for(conn, &sql);
+    let sql = placeholders(conn, &sql);
     let (f, t) = (from.to_string(), to.to_string());
     let mut q = diesel::sql_query(sql)
         .into_boxed::<<DbConn as Connection>::Backend>()
