@@ -1,11 +1,44 @@
-//! The named errors of the divorce counter (issue 18), beside `constructors.rs` (which is near
-//! the 400-line limit): one constructor per stable code, with its English and Chinese text.
+//! The named errors of divorce (issue 18): the periods calculator and the counter, one
+//! constructor per stable code, with its English and Chinese text.
 
 use chrono::NaiveDate;
 
-use super::AppError;
+use super::{AppError, ErrorKind};
 
 impl AppError {
+    /// 422 `before_civil_code`: received before 2021-01-01, when the 民法典 and its cooling-off
+    /// (第1077条) were not in force.
+    pub fn divorce_before_civil_code() -> Self {
+        AppError::new(
+            ErrorKind::Unprocessable,
+            "before_civil_code",
+            "No cooling-off before the Civil Code",
+            "民法典施行前无离婚冷静期",
+        )
+        .with_detail(
+            "The cooling-off period (Civil Code art. 1077) applies to applications received from 2021-01-01.",
+            "离婚冷静期（民法典第一千零七十七条）适用于 2021-01-01 起受理的申请。",
+        )
+    }
+
+    /// 422 `holiday_calendar_unpublished`: the period runs through `year`, whose State Council
+    /// holiday notice is not in the holiday file, so its last day cannot be told.
+    pub fn holiday_calendar_unpublished(year: i32) -> Self {
+        AppError::new(
+            ErrorKind::Unprocessable,
+            "holiday_calendar_unpublished",
+            "Holiday calendar not published",
+            "节假日安排尚未公布",
+        )
+        .with_detail(
+            format!(
+                "The period runs into {year}, whose holiday notice is not in the calendar yet."
+            ),
+            format!("期间涉及 {year} 年，该年的节假日安排尚未收录。"),
+        )
+        .with_extension("year", year)
+    }
+
     /// 409 `divorce_already_received`: the marriage already has a divorce application received
     /// (in its cooling-off or issue window) or issued.
     pub fn divorce_already_received(status: &str) -> Self {

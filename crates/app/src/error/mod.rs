@@ -7,6 +7,7 @@ use serde::Serialize;
 
 mod constructors;
 mod divorce;
+mod identity;
 
 /// What kind of failure an error is; the web side maps each to one HTTP status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
