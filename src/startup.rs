@@ -148,11 +148,16 @@ impl Application {
             source,
         })?;
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
-        let server = hunyin_http::server::serve(listener, state, wiring::server_config(&settings))
-            .map_err(|source| StartupError::Bind {
-                addr: addr.clone(),
-                source,
-            })?;
+        let server = hunyin_http::server::serve(
+            listener,
+            state,
+            wiring::server_config(&settings),
+            hunyin_web::configure,
+        )
+        .map_err(|source| StartupError::Bind {
+            addr: addr.clone(),
+            source,
+        })?;
         tracing::info!(address = %addr, port, "listening");
         Ok(Application {
             port,

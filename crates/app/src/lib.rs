@@ -16,6 +16,7 @@ pub mod declarations;
 pub mod divorce;
 pub mod eligibility;
 pub mod error;
+pub mod guide;
 pub mod hash_gate;
 pub mod health;
 pub mod household_import;

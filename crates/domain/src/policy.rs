@@ -2,13 +2,13 @@
 //! date and region. Loaded from `config/policy.toml`; validated once at start.
 
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::division::{is_known_prefix, DivisionCode};
 
 /// How far a party's hukou or permit reaches: the office and the party's division must share
 /// the prefix of this level, or (`National`) any office will do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     County,

@@ -33,11 +33,13 @@ fn unreadable(part: &str, why: String) -> actix_web::Error {
     .into()
 }
 
-/// The server over `listener`, not yet running.
+/// The server over `listener`, not yet running. `pages` registers the web pages (the crate
+/// above this one), beside the API's route table.
 pub fn serve(
     listener: TcpListener,
     state: web::Data<WebState>,
     cfg: ServerConfig,
+    pages: fn(&mut web::ServiceConfig),
 ) -> std::io::Result<Server> {
     let limit = cfg.body_limit_bytes;
     let metrics = web::Data::new(state.metrics.clone());
@@ -58,6 +60,7 @@ pub fn serve(
                     .error_handler(|err, _| unreadable("path", err.to_string())),
             )
             .configure(routes::configure)
+            .configure(pages)
             .default_service(web::to(routes::not_found))
     })
     .shutdown_timeout(cfg.shutdown_timeout_secs)

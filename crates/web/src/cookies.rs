@@ -1,0 +1,44 @@
+//! Reading and writing the pages' own cookies.
+
+use actix_web::http::header;
+use actix_web::HttpRequest;
+
+/// The value of cookie `name`, if it is a short token of letters, digits, `-` and `_`.
+pub fn read(req: &HttpRequest, name: &str) -> Option<String> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 128
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
+/// How a cookie may travel.
+#[derive(Debug, Clone, Copy)]
+pub enum SameSite {
+    Strict,
+    Lax,
+}
+
+/// A `Set-Cookie` value for the whole site: HttpOnly, `Secure` when `secure`.
+pub fn set(
+    name: &str,
+    value: &str,
+    max_age_secs: i64,
+    same_site: SameSite,
+    secure: bool,
+) -> String {
+    let site = match same_site {
+        SameSite::Strict => "Strict",
+        SameSite::Lax => "Lax",
+    };
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; Max-Age={max_age_secs}; HttpOnly; SameSite={site}{secure}")
+}
