@@ -110,8 +110,13 @@ pub struct Back {
 /// A path of this site (no scheme, no host, no `//`), else `/`.
 pub fn local_path(back: Option<&str>) -> &str {
     match back {
+        // Printable ASCII only: a browser drops tabs and newlines from a Location, so `/\t/x`
+        // would become `//x`, another host.
         Some(p)
-            if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && p.len() < 200 =>
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && p.len() < 200
+                && p.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
         {
             p
         }
@@ -155,6 +160,9 @@ mod tests {
         assert_eq!(local_path(Some("//evil.example/")), "/");
         assert_eq!(local_path(Some("https://evil.example/")), "/");
         assert_eq!(local_path(Some("/\\evil.example")), "/");
+        assert_eq!(local_path(Some("/\t/evil.example")), "/");
+        assert_eq!(local_path(Some("/\n/evil.example")), "/");
+        assert_eq!(local_path(Some("/ /x")), "/");
         assert_eq!(local_path(None), "/");
     }
 
