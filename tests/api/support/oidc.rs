@@ -64,7 +64,30 @@ pub fn users() -> Vec<User> {
             name: "李强".into(),
             id_number: nth_person(9_102, true),
         },
+        User {
+            login: "carol",
+            name: "陈静".into(),
+            id_number: nth_person(9_104, false),
+        },
+        User {
+            login: "dave",
+            name: "赵伟".into(),
+            id_number: nth_person(9_105, true),
+        },
+        User {
+            login: "frank",
+            name: "孙磊".into(),
+            id_number: nth_person(9_106, true),
+        },
     ]
+}
+
+/// The test user signing in as `login`.
+pub fn user(login: &str) -> User {
+    users()
+        .into_iter()
+        .find(|u| u.login == login)
+        .expect("a test user")
 }
 
 /// The provider process; killed and reaped on drop.
@@ -285,6 +308,22 @@ impl Browser {
 
     pub async fn post(&mut self, url: &str) -> reqwest::Response {
         let req = self.client.post(url);
+        self.send(req, url).await
+    }
+
+    /// `method` to `url` with a JSON body, this browser's cookies and none of its own making.
+    pub async fn json(
+        &mut self,
+        method: reqwest::Method,
+        url: &str,
+        body: &Value,
+    ) -> reqwest::Response {
+        let req = self.client.request(method, url).json(body);
+        self.send(req, url).await
+    }
+
+    pub async fn delete(&mut self, url: &str) -> reqwest::Response {
+        let req = self.client.delete(url);
         self.send(req, url).await
     }
 

@@ -41,7 +41,7 @@ fn invalid() -> AppError {
 }
 
 /// Why one try of the confirmation did not commit.
-enum Failed {
+pub(super) enum Failed {
     App(AppError),
     /// A concurrent confirmation of the same person won; try again, it is now visible.
     Race,
@@ -174,6 +174,31 @@ fn complete(
     if !holds::activate_parties(c, a.id)? {
         return Err(Failed::Race);
     }
+    stand(c, rules, a, office, contacts, now)?;
+    let subject = a.id.to_string();
+    crate::audit::record(
+        c,
+        Event::couple(
+            "appointment.confirmed",
+            &a.office_id,
+            "appointment",
+            &subject,
+        ),
+    )?;
+    Ok(())
+}
+
+/// The hold `a`, its persons active, becomes `booked`: the hold is closed as confirmed (the
+/// statistics count it) and the confirmation with its invitation goes to each party's own
+/// contact, the reminder queued. Shared by both modes' confirmations.
+pub(super) fn stand(
+    c: &mut DbConn,
+    rules: &Rules<'_>,
+    a: &Appointment,
+    office: &Office,
+    contacts: &[ContactRow],
+    now: NaiveDateTime,
+) -> Result<(), Failed> {
     if !appointments::transition(c, a.id, Status::PendingConfirmation, Status::Booked, now)? {
         return Err(Failed::Race);
     }
@@ -185,16 +210,6 @@ fn complete(
         enqueue_mail(c, rules, &to, office, mail::Kind::Confirmation)?;
     }
     enqueue_reminder(c, rules, &booked)?;
-    let subject = a.id.to_string();
-    crate::audit::record(
-        c,
-        Event::couple(
-            "appointment.confirmed",
-            &a.office_id,
-            "appointment",
-            &subject,
-        ),
-    )?;
     Ok(())
 }
 
@@ -256,6 +271,8 @@ pub fn sweep_lapsed(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize, AppE
             if let Some(slot) = &a.slot_id {
                 slots::free_seat(c, slot)?;
             }
+            // In oidc mode the first party, signed in, was active from the booking.
+            appointments::deactivate_parties(c, *id)?;
             holds::close(c, *id, true, now)?;
             let office = offices::find(c, office_id)?.ok_or_else(unknown_office)?;
             let about = super::holds::About::of(c, &a, &office)?;
