@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::citizen_oidc_booking::{
     book, booked_couple, booking_setup, json, mine, signed_in, OFFICE,
 };
-use crate::confirmation::answer;
+use crate::support::answers::answer;
 use crate::support::oidc::user;
 use crate::support::{add_resident, fresh_emails, problem};
 

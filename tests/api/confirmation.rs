@@ -3,12 +3,10 @@
 //! the lapse; no oracle about a named person; no lock-out by booking in someone's name; the
 //! holds-per-contact limit across instances; how the counter sees each party identified.
 
-use std::collections::BTreeMap;
-
 use futures_util::future::join_all;
-use reqwest::Response;
 use serde_json::{json, Value};
 
+use crate::support::answers::answer;
 use crate::support::lib::IdentityModeSetting;
 use crate::support::statistics::json_of;
 use crate::support::{
@@ -172,33 +170,6 @@ async fn a_hold_cancelled_with_its_manage_token_frees_the_seat_and_its_links() {
     assert_eq!(resp.status(), 409);
     assert_eq!(problem(resp).await["code"], "appointment_closed");
     assert_eq!(confirmed_parties(&app), 0);
-}
-
-/// Keys and value kinds of a JSON answer, recursively (values themselves differ).
-pub(crate) fn shape(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), shape(v))).collect()),
-        Value::Array(a) => Value::Array(a.iter().map(shape).collect()),
-        Value::String(_) => json!("string"),
-        Value::Number(_) => json!("number"),
-        Value::Bool(_) => json!("bool"),
-        Value::Null => Value::Null,
-    }
-}
-
-/// Status, headers (but those that differ per answer) and body shape.
-pub(crate) async fn answer(resp: Response) -> (u16, BTreeMap<String, String>, Value) {
-    let status = resp.status().as_u16();
-    let headers = resp
-        .headers()
-        .iter()
-        .filter(|(k, _)| {
-            !["date", "x-request-id", "location", "content-length"].contains(&k.as_str())
-        })
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned()))
-        .collect();
-    let body: Value = resp.json().await.unwrap();
-    (status, headers, shape(&body))
 }
 
 /// Someone books in the name of a man who already holds a booking, and of one who holds none:

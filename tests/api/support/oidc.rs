@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 
 use super::app::{spawn_app_with, TestApp};
 use super::fixtures::nth_person;
+pub use super::oidc_users::{user, users, User};
 use super::proxy::free_port;
 
 pub const CLIENT_ID: &str = "hunyin-test";
@@ -41,53 +42,6 @@ pub fn provider_available() -> bool {
         );
     }
     installed && node
-}
-
-/// A test user of the provider.
-#[derive(Debug, Clone)]
-pub struct User {
-    pub login: &'static str,
-    pub name: String,
-    pub id_number: String,
-}
-
-/// The provider's users: `alice` and `bob` with valid ID numbers, `nameless` without a name.
-pub fn users() -> Vec<User> {
-    vec![
-        User {
-            login: "alice",
-            name: "张丽".into(),
-            id_number: nth_person(9_101, false),
-        },
-        User {
-            login: "bob",
-            name: "李强".into(),
-            id_number: nth_person(9_102, true),
-        },
-        User {
-            login: "carol",
-            name: "陈静".into(),
-            id_number: nth_person(9_104, false),
-        },
-        User {
-            login: "dave",
-            name: "赵伟".into(),
-            id_number: nth_person(9_105, true),
-        },
-        User {
-            login: "frank",
-            name: "孙磊".into(),
-            id_number: nth_person(9_106, true),
-        },
-    ]
-}
-
-/// The test user signing in as `login`.
-pub fn user(login: &str) -> User {
-    users()
-        .into_iter()
-        .find(|u| u.login == login)
-        .expect("a test user")
 }
 
 /// The provider process; killed and reaped on drop.
