@@ -276,3 +276,50 @@ async fn an_unconfirmed_hold_lapses_frees_its_seat_and_both_are_told() {
     assert_eq!(stats["total"]["holds_lapsed"], 1, "{stats}");
     assert_eq!(stats["total"]["bookings_confirmed"], 0);
 }
+
+/// Two bookings name Dave; he confirms both at once from two sessions: the database (one active
+/// appointment per person) lets exactly one stand, the other is told `already_booked`.
+#[tokio::test]
+async fn one_person_confirming_two_bookings_at_once_stands_in_one_only() {
+    let Some(setup) = booking_setup() else { return };
+    let app = &setup.app;
+    let slots = app.slots(OFFICE).await;
+    let slot = |i: usize| slots[i]["id"].as_str().unwrap().to_owned();
+    let dave = user("dave");
+    let mut references = Vec::new();
+    for (i, login) in ["carol", "alice"].iter().enumerate() {
+        let mut b = signed_in(&setup, login).await;
+        let resp = book(
+            &mut b,
+            &setup,
+            &slot(i),
+            (&user(login), &dave),
+            &fresh_emails(),
+        )
+        .await;
+        assert_eq!(resp.status(), 201);
+        references.push(json(resp).await["reference"].as_str().unwrap().to_owned());
+    }
+    let (mut one, mut two) = (
+        signed_in(&setup, "dave").await,
+        signed_in(&setup, "dave").await,
+    );
+    let (u1, u2) = (
+        mine(&setup, &references[0], "/confirmation"),
+        mine(&setup, &references[1], "/confirmation"),
+    );
+    let (a, b) = tokio::join!(one.post(&u1), two.post(&u2));
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    let refused = if a.status() == 409 { a } else { b };
+    statuses.sort();
+    assert_eq!(statuses, [200, 409]);
+    assert_eq!(problem(refused).await["code"], "already_booked");
+    let list = json(one.get(&app.url("/v1/citizen/appointments")).await).await;
+    let booked = list["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["status"] == "booked")
+        .count();
+    assert_eq!(booked, 1, "{list}");
+}
