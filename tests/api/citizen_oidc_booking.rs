@@ -66,15 +66,19 @@ pub(crate) async fn json(resp: Response) -> Value {
     resp.json().await.expect("a JSON answer")
 }
 
-/// Bob books `slot` naming Alice, Alice confirms: both browsers and the reference.
-pub(crate) async fn booked_couple(setup: &OidcSetup, slot: &str) -> (Browser, Browser, String) {
+/// Bob books `slot` naming Alice, Alice confirms: both browsers, the reference, the emails.
+pub(crate) async fn booked_couple(
+    setup: &OidcSetup,
+    slot: &str,
+) -> (Browser, Browser, String, [String; 2]) {
+    let emails = fresh_emails();
     let mut bob = signed_in(setup, "bob").await;
     let resp = book(
         &mut bob,
         setup,
         slot,
         (&user("bob"), &user("alice")),
-        &fresh_emails(),
+        &emails,
     )
     .await;
     assert_eq!(resp.status(), 201);
@@ -82,7 +86,7 @@ pub(crate) async fn booked_couple(setup: &OidcSetup, slot: &str) -> (Browser, Br
     let mut alice = signed_in(setup, "alice").await;
     let resp = alice.post(&mine(setup, &reference, "/confirmation")).await;
     assert_eq!(resp.status(), 200);
-    (bob, alice, reference)
+    (bob, alice, reference, emails)
 }
 
 #[tokio::test]
@@ -197,7 +201,7 @@ async fn my_appointments_are_rescheduled_and_cancelled_by_either_party_without_a
     let app = &setup.app;
     let slots = app.slots(OFFICE).await;
     let slot = |i: usize| slots[i]["id"].as_str().unwrap().to_owned();
-    let (mut bob, mut alice, reference) = booked_couple(&setup, &slot(0)).await;
+    let (mut bob, mut alice, reference, emails) = booked_couple(&setup, &slot(0)).await;
 
     let resp = alice
         .json(
@@ -220,6 +224,19 @@ async fn my_appointments_are_rescheduled_and_cancelled_by_either_party_without_a
     assert_eq!(app.remaining(OFFICE, &slot(1)).await, 10);
     let list = json(alice.get(&app.url("/v1/citizen/appointments")).await).await;
     assert_eq!(list["appointments"][0]["status"], "cancelled", "{list}");
+    // Whichever party changed it, both parties' own emails are told.
+    for e in &emails {
+        eventually("the update and the cancellation to both parties", || {
+            let mails = app.mails_to(e);
+            let has = |what: &str| {
+                mails
+                    .iter()
+                    .any(|m| m.subject.contains(what) && m.calendar.is_some())
+            };
+            has("已改期") && has("已取消")
+        })
+        .await;
+    }
     let again = bob.delete(&mine(&setup, &reference, "")).await;
     assert_eq!(again.status(), 409);
     assert_eq!(problem(again).await["code"], "appointment_closed");

@@ -21,7 +21,7 @@ async fn a_booking_answers_alike_whether_the_second_party_holds_an_appointment_i
     let slots = app.slots(OFFICE).await;
     let slot = |i: usize| slots[i]["id"].as_str().unwrap().to_owned();
     // Bob holds a booking (with Alice); Frank is married in the register; Dave is neither.
-    let (mut bob, _alice, _) = booked_couple(&setup, &slot(0)).await;
+    let (mut bob, _alice, _, _) = booked_couple(&setup, &slot(0)).await;
     let frank = user("frank");
     add_resident(app, &frank.id_number, &frank.name, "320508", "married");
 

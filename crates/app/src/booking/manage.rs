@@ -13,8 +13,8 @@ use hunyin_store::offices::{self, Office};
 use hunyin_store::{self as db, slots, DbConn};
 
 use super::{
-    enqueue_mail, enqueue_reminder, office_ref, require_eligible, resolve_slot, stored_parties,
-    unknown_office, unknown_slot, view_of, AppointmentView, Rules,
+    enqueue_mail_to_parties, enqueue_reminder, office_ref, require_eligible, resolve_slot,
+    stored_parties, unknown_office, unknown_slot, view_of, AppointmentView, Rules,
 };
 use crate::audit::Event;
 use crate::citizen::Citizen;
@@ -162,7 +162,7 @@ pub(crate) fn reschedule_found(
         }
         appointments::move_to(c, current.id, &office.id, &row.id, crate::clock::now())?;
         let moved = appointments::find_by_reference(c, reference)?.ok_or_else(unknown_slot)?;
-        enqueue_mail(c, rules, &moved, &office, mail::Kind::Rescheduled)?;
+        enqueue_mail_to_parties(c, rules, &moved, &office, mail::Kind::Rescheduled)?;
         enqueue_reminder(c, rules, &moved)?;
         let subject = current.id.to_string();
         crate::audit::record(
@@ -219,7 +219,7 @@ pub(crate) fn cancel_found(
         let mut cancelled = current.clone();
         cancelled.status = Status::Cancelled.as_str().into();
         cancelled.sequence += 1;
-        enqueue_mail(c, rules, &cancelled, &office, mail::Kind::Cancelled)?;
+        enqueue_mail_to_parties(c, rules, &cancelled, &office, mail::Kind::Cancelled)?;
         appointments::set_status(c, current.id, Status::Cancelled, false, now)?;
         let subject = current.id.to_string();
         crate::audit::record(

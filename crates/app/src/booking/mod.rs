@@ -227,5 +227,5 @@ pub use signed_in::confirm as confirm_signed_in;
 pub(crate) use listing::resolve_slot;
 pub(crate) use manage::{cancel_found, documents_for, reschedule_found, view_found};
 pub use notices::reminder;
-use notices::{enqueue_mail, enqueue_reminder};
+use notices::{enqueue_mail_to_parties, enqueue_reminder};
 pub use sweep::sweep_no_shows;

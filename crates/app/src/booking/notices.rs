@@ -108,7 +108,7 @@ fn mail_documents(docs: &[eligibility::Document]) -> Vec<(String, String)> {
 }
 
 /// Queues the message in the caller's transaction, due now.
-pub(super) fn enqueue_mail(
+fn enqueue_mail(
     conn: &mut DbConn,
     rules: &Rules<'_>,
     a: &Appointment,
@@ -118,6 +118,30 @@ pub(super) fn enqueue_mail(
     let email = mail_for(conn, rules, a, office, kind)?;
     let now = crate::clock::now();
     OutboxMessage::Email(email).enqueue(conn, now, now)?;
+    Ok(())
+}
+
+/// Queues the mail `kind` of `a` to each party's own contact (both, for a booking that was a
+/// hold), or to the appointment's one contact (a booking made before holds existed).
+pub(super) fn enqueue_mail_to_parties(
+    conn: &mut DbConn,
+    rules: &Rules<'_>,
+    a: &Appointment,
+    office: &Office,
+    kind: mail::Kind,
+) -> Result<(), AppError> {
+    let mut recipients: Vec<String> = hunyin_store::holds::contacts(conn, a.id)?
+        .into_iter()
+        .map(|c| c.email)
+        .collect();
+    if recipients.is_empty() {
+        recipients.push(a.contact_email.clone());
+    }
+    for email in recipients.into_iter().filter(|e| !e.is_empty()) {
+        let mut to = a.clone();
+        to.contact_email = email;
+        enqueue_mail(conn, rules, &to, office, kind)?;
+    }
     Ok(())
 }
 

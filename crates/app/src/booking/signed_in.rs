@@ -200,8 +200,7 @@ fn once(
         return Err(AppError::already_booked().into());
     }
     let office = offices::find(c, &a.office_id)?.ok_or_else(unknown_office)?;
-    let contacts = holds::contacts(c, a.id)?;
-    stand(c, rules, &a, &office, &contacts, now)?;
+    stand(c, rules, &a, &office, now)?;
     let subject = a.id.to_string();
     crate::audit::record(
         c,
