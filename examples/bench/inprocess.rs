@@ -217,6 +217,7 @@ fn request(slot: &str, couple: u64) -> BookingRequest {
             format!("b{couple}@example.com"),
         ],
         phone: None,
+        signed_in: None,
     }
 }
 

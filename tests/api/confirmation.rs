@@ -3,12 +3,10 @@
 //! the lapse; no oracle about a named person; no lock-out by booking in someone's name; the
 //! holds-per-contact limit across instances; how the counter sees each party identified.
 
-use std::collections::BTreeMap;
-
 use futures_util::future::join_all;
-use reqwest::Response;
 use serde_json::{json, Value};
 
+use crate::support::answers::answer;
 use crate::support::lib::IdentityModeSetting;
 use crate::support::statistics::json_of;
 use crate::support::{
@@ -174,33 +172,6 @@ async fn a_hold_cancelled_with_its_manage_token_frees_the_seat_and_its_links() {
     assert_eq!(confirmed_parties(&app), 0);
 }
 
-/// Keys and value kinds of a JSON answer, recursively (values themselves differ).
-fn shape(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), shape(v))).collect()),
-        Value::Array(a) => Value::Array(a.iter().map(shape).collect()),
-        Value::String(_) => json!("string"),
-        Value::Number(_) => json!("number"),
-        Value::Bool(_) => json!("bool"),
-        Value::Null => Value::Null,
-    }
-}
-
-/// Status, headers (but those that differ per answer) and body shape.
-async fn answer(resp: Response) -> (u16, BTreeMap<String, String>, Value) {
-    let status = resp.status().as_u16();
-    let headers = resp
-        .headers()
-        .iter()
-        .filter(|(k, _)| {
-            !["date", "x-request-id", "location", "content-length"].contains(&k.as_str())
-        })
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned()))
-        .collect();
-    let body: Value = resp.json().await.unwrap();
-    (status, headers, shape(&body))
-}
-
 /// Someone books in the name of a man who already holds a booking, and of one who holds none:
 /// the answers to the booking and to both confirmations are alike in full. Only the man's own
 /// contacts learn of it (their booking is released by the later confirmation).
@@ -324,25 +295,17 @@ async fn holds_per_contact_are_limited_in_the_database_across_instances() {
     assert_eq!(taken, 3, "refused bookings took no seat");
 }
 
-/// `identity.mode = "oidc"` until its sign-in lands: booked at once, as before contact mode
-/// (one active appointment per person, 409 `already_booked`).
+/// `identity.mode = "oidc"`: a booking without the citizen session is 401 and holds nothing
+/// (the signed-in walk is `citizen_oidc_booking.rs`).
 #[tokio::test]
-async fn oidc_mode_books_at_once_until_its_sign_in_lands() {
+async fn oidc_mode_refuses_a_booking_without_a_signed_in_person() {
     let app = spawn_app_with(|s| s.identity.mode = IdentityModeSetting::Oidc);
-    let slots = app.slots(OFFICE).await;
-    let v = hold(
-        &app,
-        slots[0]["id"].as_str().unwrap(),
-        couple_of(71, 72),
-        &fresh_emails(),
-    )
-    .await;
-    assert_eq!(v["status"], "booked");
-    let again = app
-        .book(OFFICE, slots[1]["id"].as_str().unwrap(), couple_of(71, 73))
-        .await;
-    assert_eq!(again.status(), 409);
-    assert_eq!(problem(again).await["code"], "already_booked");
+    let slot = app.first_slot(OFFICE).await;
+    let resp = app.book(OFFICE, &slot, couple_of(71, 72)).await;
+    assert_eq!(resp.status(), 401);
+    assert!(resp.headers().contains_key("www-authenticate"));
+    assert_eq!(problem(resp).await["code"], "unauthenticated");
+    assert_eq!(app.remaining(OFFICE, &slot).await, 10, "no seat held");
 }
 
 /// A hold is no application yet: not in the counter's queue, not checked in; once both

@@ -10,6 +10,8 @@ mod certificate_scope;
 mod certificates;
 mod citizen_logs;
 mod citizen_oidc;
+mod citizen_oidc_booking;
+mod citizen_oidc_oracle;
 mod citizen_tokens;
 mod cli;
 mod confirmation;

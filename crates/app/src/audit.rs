@@ -94,6 +94,27 @@ impl<'a> Event<'a> {
         }
     }
 
+    /// An action of a signed-in citizen (oidc mode; the actor is the provider's subject) on an
+    /// appointment at an office.
+    pub fn citizen(
+        citizen: &'a crate::citizen::Citizen,
+        action: &'a str,
+        office_id: &'a str,
+        subject_id: &'a str,
+    ) -> Self {
+        Event {
+            actor_kind: "citizen",
+            actor_role: None,
+            request_id: citizen.request_id.as_deref(),
+            actor_id: Some(&citizen.subject),
+            office_id: Some(office_id),
+            action,
+            subject_kind: Some("appointment"),
+            subject_id: Some(subject_id),
+            details: Details::none(),
+        }
+    }
+
     /// An action of the service itself (the sweep) at an office.
     pub fn system(action: &'a str, office_id: &'a str, subject: (&'a str, &'a str)) -> Self {
         Event {

@@ -8,6 +8,7 @@ pub mod citizens;
 pub mod divorce;
 pub mod holds;
 pub mod household;
+pub mod identities;
 pub mod married;
 pub mod migrations;
 pub mod offices;

@@ -1,6 +1,7 @@
 //! What the suite's test files share. They import from here only (`use crate::support::…`),
 //! never from each other, and reach the library under test only through [`lib`].
 
+pub mod answers;
 pub mod app;
 pub mod binary;
 pub mod browser;
@@ -12,6 +13,7 @@ pub mod fixtures;
 pub mod lib;
 pub mod mail;
 pub mod oidc;
+pub mod oidc_users;
 pub mod partner;
 pub mod proxy;
 pub mod python;

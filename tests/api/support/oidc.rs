@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 
 use super::app::{spawn_app_with, TestApp};
 use super::fixtures::nth_person;
+pub use super::oidc_users::{user, users, User};
 use super::proxy::free_port;
 
 pub const CLIENT_ID: &str = "hunyin-test";
@@ -41,30 +42,6 @@ pub fn provider_available() -> bool {
         );
     }
     installed && node
-}
-
-/// A test user of the provider.
-#[derive(Debug, Clone)]
-pub struct User {
-    pub login: &'static str,
-    pub name: String,
-    pub id_number: String,
-}
-
-/// The provider's users: `alice` and `bob` with valid ID numbers, `nameless` without a name.
-pub fn users() -> Vec<User> {
-    vec![
-        User {
-            login: "alice",
-            name: "张丽".into(),
-            id_number: nth_person(9_101, false),
-        },
-        User {
-            login: "bob",
-            name: "李强".into(),
-            id_number: nth_person(9_102, true),
-        },
-    ]
 }
 
 /// The provider process; killed and reaped on drop.
@@ -285,6 +262,22 @@ impl Browser {
 
     pub async fn post(&mut self, url: &str) -> reqwest::Response {
         let req = self.client.post(url);
+        self.send(req, url).await
+    }
+
+    /// `method` to `url` with a JSON body, this browser's cookies and none of its own making.
+    pub async fn json(
+        &mut self,
+        method: reqwest::Method,
+        url: &str,
+        body: &Value,
+    ) -> reqwest::Response {
+        let req = self.client.request(method, url).json(body);
+        self.send(req, url).await
+    }
+
+    pub async fn delete(&mut self, url: &str) -> reqwest::Response {
+        let req = self.client.delete(url);
         self.send(req, url).await
     }
 

@@ -1,5 +1,5 @@
 //! Booking a slot for both parties: one seat taken by a conditional update, the appointment and
-//! its parties written, the confirmation and the reminder queued, all in one transaction.
+//! its parties written, the hold opened and its mails queued, all in one transaction.
 
 use chrono::NaiveDateTime;
 
@@ -9,7 +9,6 @@ use hunyin_domain::Status;
 use hunyin_store::appointments::{self, NewAppointment, PartyRow};
 use hunyin_store::{self as db, slots, DbConn};
 
-use super::notices::booking_messages;
 use super::{
     party_row, require_eligible, resolve_slot, AppointmentView, ContactView, OfficeView, Rules,
 };
@@ -25,65 +24,57 @@ pub struct BookingRequest {
     /// Each party's own contact, in party order (the first is the appointment's contact).
     pub emails: [String; 2],
     pub phone: Option<String>,
+    /// The signed-in person (oidc mode: required, and the first party must be them).
+    pub signed_in: Option<crate::citizen::Citizen>,
 }
 
 /// Books a slot for both parties. Returns the appointment's view with the manage token (only
 /// ever returned here).
 ///
 /// Everything that needs no lock is done before the transaction: the slot and eligibility, the
-/// reference, the confirmation and the reminder rendered. The transaction then writes in few
-/// statements and reads nothing back: the slot row if new, the appointment (`RETURNING` its
-/// id), both parties in one insert, the audit event, both messages in one insert, and last the
-/// conditional seat update, so that on PostgreSQL the hot slot's row lock is held only from
+/// reference. The transaction then writes in few statements: the slot row if new, the
+/// appointment (`RETURNING` its id), both parties in one insert, the audit event, the hold with
+/// its contacts and mails, and last the conditional seat update, so that on PostgreSQL the hot slot's row lock is held only from
 /// that update to the commit (on SQLite the whole transaction holds the file's write lock
 /// anyway). A full slot or a party already booked rolls everything back.
 ///
-/// Contact mode: the booking is a hold, its persons inactive until both confirm (`holds`,
-/// `confirm`); the hold's links are queued instead of the confirmation. Oidc mode (its sign-in
-/// lands separately): booked at once, as before contact mode.
+/// Every booking is a hold (`pending_confirmation`) until its parties confirm. Contact mode:
+/// both persons inactive until both confirm through their links (`holds`, `confirm`). Oidc
+/// mode: the first party is the signed-in person (401 without a session, 422
+/// `first_party_not_signed_in` for someone else), stored active at once; the second confirms
+/// by signing in (`signed_in`). The hold's mails are queued instead of the confirmation.
 pub fn book(
     conn: &mut DbConn,
     rules: &Rules<'_>,
     req: &BookingRequest,
     now: NaiveDateTime,
 ) -> Result<AppointmentView, AppError> {
+    let signed_in = if rules.identity.signs_in() {
+        let who = req
+            .signed_in
+            .as_ref()
+            .ok_or_else(AppError::citizen_unauthenticated)?;
+        super::signed_in::check_first_party(who, &req.parties[0])?;
+        Some(who)
+    } else {
+        None
+    };
     let (office, slot) = resolve_slot(conn, rules, &req.office_id, &req.slot_id, now)?;
     let assessment = require_eligible(rules, &req.parties, &office, slot.start.date())?;
     let token = tokens::secret();
     let token_hash = tokens::hash(&token);
     let row = slots::new_row(&office.id, &slot);
-    let hold = rules.identity.confirms_by_contact();
-    let status = if hold {
-        Status::PendingConfirmation
-    } else {
-        Status::Booked
-    };
+    let status = Status::PendingConfirmation;
     let contact_email = super::normal_email(&req.emails[0]);
-    let render = |reference: &str| {
-        if hold {
-            return Vec::new();
-        }
-        booking_messages(
-            rules,
-            reference,
-            &office,
-            &slot,
-            &req.parties,
-            &assessment,
-            &contact_email,
-        )
-    };
     let mut reference = tokens::reference("AP");
-    let mut messages = render(&reference);
     let stamp = crate::clock::now();
     let id = db::write_tx(conn, |c| -> Result<i64, AppError> {
         slots::ensure(c, &row)?;
         let mut created = None;
         for draw in 0..5 {
             if draw > 0 {
-                // The reference was taken (rare): another one, and the messages that name it.
+                // The reference was taken (rare): another one.
                 reference = tokens::reference("AP");
-                messages = render(&reference);
             }
             let new = NewAppointment {
                 reference: &reference,
@@ -104,38 +95,28 @@ pub fn book(
         }
         let id = created
             .ok_or_else(|| AppError::internal("no free appointment reference in 5 draws"))?;
+        // Only the signed-in first party is active at once; the named second party never
+        // collides here, so the answer tells nothing about them.
         let rows = [0, 1].map(|i| PartyRow {
-            active: !hold,
+            active: signed_in.is_some() && i == 0,
             ..party_row(id, i, &req.parties[i])
         });
-        // Only in oidc mode: a hold's persons are inactive, they never collide here.
         if !appointments::insert_parties(c, &rows)? {
-            return Err(AppError::conflict(
-                "already_booked",
-                "Already booked",
-                "已有有效预约",
-            )
-            .with_detail(
-                "One of the parties already holds an active appointment; manage or cancel it first.",
-                "一方当事人已有有效预约，请先变更或取消原预约。",
-            ));
+            return Err(AppError::already_booked());
         }
-        crate::audit::record(
-            c,
-            crate::audit::Event::couple(
-                "appointment.booked",
-                &office.id,
-                "appointment",
-                &id.to_string(),
-            ),
-        )?;
-        if hold {
-            let a = appointments::find_by_reference(c, &reference)?
-                .ok_or_else(|| AppError::internal("appointment vanished in its own transaction"))?;
-            super::holds::open(c, rules, &a, &office, &req.emails, stamp)?;
-        } else {
-            crate::outbox::enqueue_all(c, &messages, stamp)?;
+        let subject = id.to_string();
+        let actor = match signed_in {
+            Some(who) => super::Actor::Citizen(who),
+            None => super::Actor::Couple,
+        };
+        crate::audit::record(c, actor.event("appointment.booked", &office.id, &subject))?;
+        if let Some(who) = signed_in {
+            super::signed_in::record_first(c, id, who, stamp)?;
         }
+        let a = appointments::find_by_reference(c, &reference)?
+            .ok_or_else(|| AppError::internal("appointment vanished in its own transaction"))?;
+        let by_sign_in = signed_in.is_some();
+        super::holds::open(c, rules, &a, &office, &req.emails, by_sign_in, stamp)?;
         if !slots::take_seat(c, &row.id)? {
             return Err(
                 AppError::conflict("slot_full", "Slot full", "该时段已约满").with_detail(

@@ -14,11 +14,11 @@ use serde::Serialize;
 
 use hunyin_domain::Status;
 use hunyin_store::appointments::{self, Appointment};
-use hunyin_store::holds::{self, ContactRow};
+use hunyin_store::holds;
 use hunyin_store::offices::{self, Office};
 use hunyin_store::{self as db, slots, DbConn};
 
-use super::{enqueue_mail, enqueue_reminder, unknown_office, Rules};
+use super::{enqueue_mail_to_parties, enqueue_reminder, unknown_office, Rules};
 use crate::audit::Event;
 use crate::error::AppError;
 use crate::{mail, tokens};
@@ -41,7 +41,7 @@ fn invalid() -> AppError {
 }
 
 /// Why one try of the confirmation did not commit.
-enum Failed {
+pub(super) enum Failed {
     App(AppError),
     /// A concurrent confirmation of the same person won; try again, it is now visible.
     Race,
@@ -130,7 +130,7 @@ fn once(
     let mut status = a.status.clone();
     if confirmed == 2 {
         let office = offices::find(c, &a.office_id)?.ok_or_else(unknown_office)?;
-        complete(c, rules, &a, &office, &contacts, now)?;
+        complete(c, rules, &a, &office, now)?;
         status = Status::Booked.as_str().to_owned();
     }
     Ok(ConfirmationView {
@@ -149,7 +149,6 @@ fn complete(
     rules: &Rules<'_>,
     a: &Appointment,
     office: &Office,
-    contacts: &[ContactRow],
     now: NaiveDateTime,
 ) -> Result<(), Failed> {
     let parties = appointments::parties(c, a.id)?;
@@ -174,17 +173,7 @@ fn complete(
     if !holds::activate_parties(c, a.id)? {
         return Err(Failed::Race);
     }
-    if !appointments::transition(c, a.id, Status::PendingConfirmation, Status::Booked, now)? {
-        return Err(Failed::Race);
-    }
-    holds::close(c, a.id, false, now)?;
-    let booked = holds::appointment(c, a.id)?.ok_or_else(invalid)?;
-    for contact in contacts {
-        let mut to = booked.clone();
-        to.contact_email = contact.email.clone();
-        enqueue_mail(c, rules, &to, office, mail::Kind::Confirmation)?;
-    }
-    enqueue_reminder(c, rules, &booked)?;
+    stand(c, rules, a, office, now)?;
     let subject = a.id.to_string();
     crate::audit::record(
         c,
@@ -195,6 +184,26 @@ fn complete(
             &subject,
         ),
     )?;
+    Ok(())
+}
+
+/// The hold `a`, its persons active, becomes `booked`: the hold is closed as confirmed (the
+/// statistics count it) and the confirmation with its invitation goes to each party's own
+/// contact, the reminder queued. Shared by both modes' confirmations.
+pub(super) fn stand(
+    c: &mut DbConn,
+    rules: &Rules<'_>,
+    a: &Appointment,
+    office: &Office,
+    now: NaiveDateTime,
+) -> Result<(), Failed> {
+    if !appointments::transition(c, a.id, Status::PendingConfirmation, Status::Booked, now)? {
+        return Err(Failed::Race);
+    }
+    holds::close(c, a.id, false, now)?;
+    let booked = holds::appointment(c, a.id)?.ok_or_else(invalid)?;
+    enqueue_mail_to_parties(c, rules, &booked, office, mail::Kind::Confirmation)?;
+    enqueue_reminder(c, rules, &booked)?;
     Ok(())
 }
 
@@ -213,20 +222,10 @@ fn supersede(c: &mut DbConn, rules: &Rules<'_>, id: i64, now: NaiveDateTime) -> 
         slots::free_seat(c, slot)?;
     }
     let office = offices::find(c, &old.office_id)?.ok_or_else(unknown_office)?;
-    let mut recipients: Vec<String> = holds::contacts(c, id)?
-        .into_iter()
-        .map(|x| x.email)
-        .collect();
-    if recipients.is_empty() {
-        recipients.push(old.contact_email.clone());
-    }
-    for email in recipients.into_iter().filter(|e| !e.is_empty()) {
-        let mut to = old.clone();
-        to.contact_email = email;
-        to.status = Status::Superseded.as_str().into();
-        to.sequence += 1;
-        enqueue_mail(c, rules, &to, &office, mail::Kind::Cancelled)?;
-    }
+    let mut to = old.clone();
+    to.status = Status::Superseded.as_str().into();
+    to.sequence += 1;
+    enqueue_mail_to_parties(c, rules, &to, &office, mail::Kind::Cancelled)?;
     let subject = id.to_string();
     crate::audit::record(
         c,
@@ -256,6 +255,8 @@ pub fn sweep_lapsed(conn: &mut DbConn, now: NaiveDateTime) -> Result<usize, AppE
             if let Some(slot) = &a.slot_id {
                 slots::free_seat(c, slot)?;
             }
+            // In oidc mode the first party, signed in, was active from the booking.
+            appointments::deactivate_parties(c, *id)?;
             holds::close(c, *id, true, now)?;
             let office = offices::find(c, office_id)?.ok_or_else(unknown_office)?;
             let about = super::holds::About::of(c, &a, &office)?;

@@ -23,9 +23,8 @@ use crate::tokens;
 pub enum IdentityMode {
     /// Each party confirms through their own contact (the embedded default).
     Contact,
-    /// Real-name sign-in at the province's OpenID Connect provider (production). Its flow is
-    /// built separately; until it lands, booking in this mode stays as before contact mode:
-    /// `booked` at once, one active appointment per person answered `already_booked`.
+    /// Real-name sign-in at the province's OpenID Connect provider (production): the first
+    /// party books signed in, the second confirms by signing in (`signed_in.rs`).
     Oidc,
 }
 
@@ -47,6 +46,11 @@ impl Identity {
     pub fn confirms_by_contact(&self) -> bool {
         self.mode == IdentityMode::Contact
     }
+
+    /// True in `oidc` mode: couples book and confirm signed in.
+    pub fn signs_in(&self) -> bool {
+        self.mode == IdentityMode::Oidc
+    }
 }
 
 /// A contact as stored and compared: trimmed, lower case.
@@ -56,13 +60,16 @@ pub fn normal_email(email: &str) -> String {
 
 /// Opens the hold of the just inserted appointment `a` in the caller's transaction: locks each
 /// contact, checks the holds-per-contact limit, stores the hold and both contacts, and queues
-/// one confirmation link to each party's own contact.
+/// one confirmation link to each party's own contact. `by_sign_in` (oidc mode): the parties
+/// confirm by signing in, so the mails say so and carry no link (the contacts' secrets are
+/// stored hashed, never sent: no link confirms or releases such a hold).
 pub(super) fn open(
     conn: &mut DbConn,
     rules: &Rules<'_>,
     a: &Appointment,
     office: &Office,
     emails: &[String; 2],
+    by_sign_in: bool,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     let emails = [normal_email(&emails[0]), normal_email(&emails[1])];
@@ -96,8 +103,12 @@ pub(super) fn open(
     holds::insert(conn, &hold, &contacts)?;
     let about = About::of(conn, a, office)?;
     for i in 0..2 {
-        let link = format!("{}#{}", rules.identity.confirm_url, secrets[i]);
-        let email = about.link_mail(&emails[i], i, &link, expires_at);
+        let email = if by_sign_in {
+            about.sign_in_mail(&emails[i], i, &rules.identity.confirm_url, expires_at)
+        } else {
+            let link = format!("{}#{}", rules.identity.confirm_url, secrets[i]);
+            about.link_mail(&emails[i], i, &link, expires_at)
+        };
         OutboxMessage::Email(email).enqueue(conn, now, now)?;
     }
     Ok(())
@@ -138,7 +149,7 @@ impl About {
         })
     }
 
-    fn fill(&self, template: &str) -> String {
+    pub(super) fn fill(&self, template: &str) -> String {
         template
             .replace("{reference}", &self.reference)
             .replace("{office}", &self.office)
@@ -197,12 +208,17 @@ impl About {
 }
 
 /// How a party of an application was identified, for the counter (which still checks the ID
-/// card): `contact` (confirmed through their own email, with when), `counter` (a walk-in), or
-/// `none` (booked without confirmation, in oidc mode before its sign-in landed).
+/// card): `oidc` (signed in at the real-name platform: its issuer and subject, with when),
+/// `contact` (confirmed through their own email, with when), `counter` (a walk-in), or `none`
+/// (not confirmed: a booking made before confirmations existed).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Identification {
     pub party: i32,
     pub method: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -212,8 +228,19 @@ pub struct Identification {
 /// How each party of `a` was identified, in party order.
 pub fn identification(conn: &mut DbConn, a: &Appointment) -> Result<Vec<Identification>, AppError> {
     let contacts = holds::contacts(conn, a.id)?;
+    let signed_in = hunyin_store::identities::of_appointment(conn, a.id)?;
     Ok((0..2)
         .map(|i| {
+            if let Some(s) = signed_in.iter().find(|s| s.idx == i) {
+                return Identification {
+                    party: i,
+                    method: "oidc",
+                    issuer: Some(s.issuer.clone()),
+                    subject: Some(s.subject.clone()),
+                    contact: None,
+                    confirmed_at: Some(hunyin_domain::time::rfc3339_utc(s.confirmed_at)),
+                };
+            }
             match contacts
                 .iter()
                 .find(|c| c.idx == i && c.confirmed_at.is_some())
@@ -221,6 +248,8 @@ pub fn identification(conn: &mut DbConn, a: &Appointment) -> Result<Vec<Identifi
                 Some(c) => Identification {
                     party: i,
                     method: "contact",
+                    issuer: None,
+                    subject: None,
                     contact: Some(c.email.clone()),
                     confirmed_at: c.confirmed_at.map(hunyin_domain::time::rfc3339_utc),
                 },
@@ -231,6 +260,8 @@ pub fn identification(conn: &mut DbConn, a: &Appointment) -> Result<Vec<Identifi
                     } else {
                         "none"
                     },
+                    issuer: None,
+                    subject: None,
                     contact: None,
                     confirmed_at: None,
                 },

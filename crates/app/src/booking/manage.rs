@@ -1,5 +1,7 @@
 //! An appointment managed by its holders with the manage token: view, reschedule, cancel. A
-//! wrong token answers 404, so references cannot be probed.
+//! wrong token answers 404, so references cannot be probed. The same changes are made by a
+//! signed-in party without the token (`crate::citizen::appointments`): the `*_found` functions
+//! take an appointment already authorised and the [`Actor`] the audit trail names.
 
 use chrono::NaiveDateTime;
 
@@ -11,11 +13,30 @@ use hunyin_store::offices::{self, Office};
 use hunyin_store::{self as db, slots, DbConn};
 
 use super::{
-    enqueue_mail, enqueue_reminder, office_ref, require_eligible, resolve_slot, stored_parties,
-    unknown_office, unknown_slot, view_of, AppointmentView, Rules,
+    enqueue_mail_to_parties, enqueue_reminder, office_ref, require_eligible, resolve_slot,
+    stored_parties, unknown_office, unknown_slot, view_of, AppointmentView, Rules,
 };
+use crate::audit::Event;
+use crate::citizen::Citizen;
 use crate::error::AppError;
 use crate::{mail, tokens};
+
+/// Who changes an appointment: its holders with the manage token, or a signed-in party.
+#[derive(Clone, Copy)]
+pub enum Actor<'a> {
+    Couple,
+    Citizen(&'a Citizen),
+}
+
+impl<'a> Actor<'a> {
+    /// The audit event of `action` on appointment `subject` by this actor.
+    pub(crate) fn event(self, action: &'a str, office_id: &'a str, subject: &'a str) -> Event<'a> {
+        match self {
+            Actor::Couple => Event::couple(action, office_id, "appointment", subject),
+            Actor::Citizen(c) => Event::citizen(c, action, office_id, subject),
+        }
+    }
+}
 
 /// The appointment if `token` opens it; otherwise 404, so references cannot be probed.
 fn authorised(
@@ -68,9 +89,18 @@ pub fn view(
     token: Option<&str>,
 ) -> Result<AppointmentView, AppError> {
     let a = authorised(conn, reference, token)?;
+    view_found(conn, rules, &a)
+}
+
+/// The view of an authorised appointment, with the documents of its day.
+pub(crate) fn view_found(
+    conn: &mut DbConn,
+    rules: &Rules<'_>,
+    a: &Appointment,
+) -> Result<AppointmentView, AppError> {
     let office = offices::find(conn, &a.office_id)?.ok_or_else(unknown_office)?;
-    let assessment = documents_for(conn, rules.policy, &a, &office)?;
-    view_of(conn, &a, &office, Some(&assessment))
+    let assessment = documents_for(conn, rules.policy, a, &office)?;
+    view_of(conn, a, &office, Some(&assessment))
 }
 
 pub(super) fn closed(status: &str) -> AppError {
@@ -92,12 +122,26 @@ pub fn reschedule(
     now: NaiveDateTime,
 ) -> Result<AppointmentView, AppError> {
     let a = authorised(conn, reference, token)?;
+    reschedule_found(conn, rules, &a, office_id, slot_id, now, Actor::Couple)
+}
+
+/// Moves the authorised appointment `a` (see [`reschedule`]).
+pub(crate) fn reschedule_found(
+    conn: &mut DbConn,
+    rules: &Rules<'_>,
+    a: &Appointment,
+    office_id: Option<&str>,
+    slot_id: &str,
+    now: NaiveDateTime,
+    actor: Actor<'_>,
+) -> Result<AppointmentView, AppError> {
+    let reference = a.reference.as_str();
     if a.status != Status::Booked {
         return Err(closed(&a.status));
     }
     let target_office = office_id.unwrap_or(&a.office_id).to_owned();
     if a.slot_id.as_deref() == Some(slot_id) && target_office == a.office_id {
-        return view(conn, rules, reference, token);
+        return view_found(conn, rules, a);
     }
     let (office, slot) = resolve_slot(conn, rules, &target_office, slot_id, now)?;
     let parties = stored_parties(&appointments::parties(conn, a.id)?)?;
@@ -118,16 +162,12 @@ pub fn reschedule(
         }
         appointments::move_to(c, current.id, &office.id, &row.id, crate::clock::now())?;
         let moved = appointments::find_by_reference(c, reference)?.ok_or_else(unknown_slot)?;
-        enqueue_mail(c, rules, &moved, &office, mail::Kind::Rescheduled)?;
+        enqueue_mail_to_parties(c, rules, &moved, &office, mail::Kind::Rescheduled)?;
         enqueue_reminder(c, rules, &moved)?;
+        let subject = current.id.to_string();
         crate::audit::record(
             c,
-            crate::audit::Event::couple(
-                "appointment.rescheduled",
-                &office.id,
-                "appointment",
-                &current.id.to_string(),
-            ),
+            actor.event("appointment.rescheduled", &office.id, &subject),
         )?;
         Ok(())
     })?;
@@ -142,7 +182,18 @@ pub fn cancel(
     reference: &str,
     token: Option<&str>,
 ) -> Result<AppointmentView, AppError> {
-    authorised(conn, reference, token)?;
+    let a = authorised(conn, reference, token)?;
+    cancel_found(conn, rules, &a, Actor::Couple)
+}
+
+/// Cancels the authorised appointment `a` (see [`cancel`]).
+pub(crate) fn cancel_found(
+    conn: &mut DbConn,
+    rules: &Rules<'_>,
+    a: &Appointment,
+    actor: Actor<'_>,
+) -> Result<AppointmentView, AppError> {
+    let reference = a.reference.as_str();
     db::write_tx(conn, |c| -> Result<(), AppError> {
         let current = appointments::find_by_reference(c, reference)?.ok_or_else(unknown_slot)?;
         // A hold awaiting confirmation may be cancelled too: no invitation went out for it.
@@ -156,14 +207,10 @@ pub fn cancel(
         let now = crate::clock::now();
         if held {
             appointments::set_status(c, current.id, Status::Cancelled, false, now)?;
+            let subject = current.id.to_string();
             crate::audit::record(
                 c,
-                crate::audit::Event::couple(
-                    "appointment.cancelled",
-                    &current.office_id,
-                    "appointment",
-                    &current.id.to_string(),
-                ),
+                actor.event("appointment.cancelled", &current.office_id, &subject),
             )?;
             return Ok(());
         }
@@ -172,20 +219,17 @@ pub fn cancel(
         let mut cancelled = current.clone();
         cancelled.status = Status::Cancelled.as_str().into();
         cancelled.sequence += 1;
-        enqueue_mail(c, rules, &cancelled, &office, mail::Kind::Cancelled)?;
+        enqueue_mail_to_parties(c, rules, &cancelled, &office, mail::Kind::Cancelled)?;
         appointments::set_status(c, current.id, Status::Cancelled, false, now)?;
+        let subject = current.id.to_string();
         crate::audit::record(
             c,
-            crate::audit::Event::couple(
-                "appointment.cancelled",
-                &current.office_id,
-                "appointment",
-                &current.id.to_string(),
-            ),
+            actor.event("appointment.cancelled", &current.office_id, &subject),
         )?;
         Ok(())
     })?;
-    let mut v = view(conn, rules, reference, token)?;
+    let a = appointments::find_by_reference(conn, reference)?.ok_or_else(unknown_slot)?;
+    let mut v = view_found(conn, rules, &a)?;
     v.documents.clear();
     Ok(v)
 }

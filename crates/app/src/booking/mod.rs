@@ -1,4 +1,4 @@
-//! Booking use cases: list slots, book, view, reschedule, cancel. Each runs on one connection
+//! Booking use cases: list slots, book, confirm, view, reschedule, cancel. Each runs on one connection
 //! and each change in one write transaction. This module holds what they share.
 
 use chrono::NaiveDate;
@@ -213,17 +213,19 @@ mod listing;
 mod manage;
 mod notices;
 mod release;
+mod signed_in;
 mod sweep;
 
 pub use book::{book, BookingRequest};
 pub use confirm::{confirm, sweep_lapsed, ConfirmationView};
 pub use holds::{identification, normal_email, Identification, Identity, IdentityMode};
 pub use listing::{list_slots, listing, SlotListing, SlotView};
-pub use manage::{cancel, reschedule, view};
+pub use manage::{cancel, reschedule, view, Actor};
 pub use release::release;
+pub use signed_in::confirm as confirm_signed_in;
 
 pub(crate) use listing::resolve_slot;
-pub(crate) use manage::documents_for;
+pub(crate) use manage::{cancel_found, documents_for, reschedule_found, view_found};
 pub use notices::reminder;
-use notices::{enqueue_mail, enqueue_reminder};
+use notices::{enqueue_mail_to_parties, enqueue_reminder};
 pub use sweep::sweep_no_shows;

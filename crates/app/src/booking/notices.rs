@@ -6,12 +6,11 @@ use super::{unknown_office, Rules};
 use crate::error::AppError;
 use crate::mail;
 use crate::outbox::{OutboxMessage, Reminder};
-use hunyin_domain::eligibility::{self, Party};
-use hunyin_domain::schedule::SlotTime;
+use hunyin_domain::eligibility;
 use hunyin_domain::Status;
 use hunyin_store::appointments::{self, Appointment};
 use hunyin_store::offices::{self, Office};
-use hunyin_store::slots::{self, to_local, to_utc};
+use hunyin_store::slots::{self, to_local};
 use hunyin_store::DbConn;
 
 /// Renders a message about the appointment as it now stands.
@@ -79,53 +78,6 @@ fn render(
     mail::render(kind, &m, rules.mail_from)
 }
 
-/// The confirmation and the reminder of a booking about to be stored (reference, sequence 0),
-/// rendered before its transaction from what the booking already knows: the same text that
-/// [`mail_for`] renders from the stored rows. Each with the time it is due (UTC).
-pub(super) fn booking_messages(
-    rules: &Rules<'_>,
-    reference: &str,
-    office: &Office,
-    slot: &SlotTime,
-    parties: &[Party; 2],
-    assessment: &eligibility::Assessment,
-    to: &str,
-) -> Vec<(OutboxMessage, chrono::NaiveDateTime)> {
-    let names = parties
-        .iter()
-        .map(|p| p.name.as_str())
-        .collect::<Vec<_>>()
-        .join("、");
-    let about = About {
-        reference,
-        sequence: 0,
-        start: slot.start,
-        end: slot.end,
-        names,
-        to,
-    };
-    let now = crate::clock::now();
-    let email = render(
-        rules,
-        office,
-        about,
-        &assessment.documents,
-        mail::Kind::Confirmation,
-    );
-    let mut out = vec![(OutboxMessage::Email(email), now)];
-    if rules.reminder_hours > 0 {
-        let due = to_utc(slot.start) - chrono::Duration::hours(i64::from(rules.reminder_hours));
-        if due > now {
-            let reminder = Reminder {
-                reference: reference.to_owned(),
-                sequence: 0,
-            };
-            out.push((OutboxMessage::Reminder(reminder), due));
-        }
-    }
-    out
-}
-
 /// The documents as `(zh, en)` lines, one per kind, saying whose: both parties, one of them
 /// (by name order 1/2), or the couple together.
 fn mail_documents(docs: &[eligibility::Document]) -> Vec<(String, String)> {
@@ -156,7 +108,7 @@ fn mail_documents(docs: &[eligibility::Document]) -> Vec<(String, String)> {
 }
 
 /// Queues the message in the caller's transaction, due now.
-pub(super) fn enqueue_mail(
+fn enqueue_mail(
     conn: &mut DbConn,
     rules: &Rules<'_>,
     a: &Appointment,
@@ -166,6 +118,30 @@ pub(super) fn enqueue_mail(
     let email = mail_for(conn, rules, a, office, kind)?;
     let now = crate::clock::now();
     OutboxMessage::Email(email).enqueue(conn, now, now)?;
+    Ok(())
+}
+
+/// Queues the mail `kind` of `a` to each party's own contact (both, for a booking that was a
+/// hold), or to the appointment's one contact (a booking made before holds existed).
+pub(super) fn enqueue_mail_to_parties(
+    conn: &mut DbConn,
+    rules: &Rules<'_>,
+    a: &Appointment,
+    office: &Office,
+    kind: mail::Kind,
+) -> Result<(), AppError> {
+    let mut recipients: Vec<String> = hunyin_store::holds::contacts(conn, a.id)?
+        .into_iter()
+        .map(|c| c.email)
+        .collect();
+    if recipients.is_empty() {
+        recipients.push(a.contact_email.clone());
+    }
+    for email in recipients.into_iter().filter(|e| !e.is_empty()) {
+        let mut to = a.clone();
+        to.contact_email = email;
+        enqueue_mail(conn, rules, &to, office, kind)?;
+    }
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use hunyin_store::offices;
 use hunyin_store::{self as db, appointments, slots, DbConn};
 
 use super::confirm::ConfirmationView;
-use super::{enqueue_mail, unknown_office, Rules};
+use super::{enqueue_mail_to_parties, unknown_office, Rules};
 use crate::audit::{Details, Event};
 use crate::error::AppError;
 use crate::{mail, tokens};
@@ -57,11 +57,7 @@ pub fn release(
             let office = offices::find(c, &a.office_id)?.ok_or_else(unknown_office)?;
             let current =
                 holds::appointment(c, a.id)?.ok_or_else(AppError::confirmation_invalid)?;
-            for contact in &contacts {
-                let mut to = current.clone();
-                to.contact_email = contact.email.clone();
-                enqueue_mail(c, rules, &to, &office, mail::Kind::Cancelled)?;
-            }
+            enqueue_mail_to_parties(c, rules, &current, &office, mail::Kind::Cancelled)?;
         }
         let subject = a.id.to_string();
         crate::audit::record(

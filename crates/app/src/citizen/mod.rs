@@ -8,6 +8,7 @@
 //! session whose token, stored hashed, is the session cookie. Nothing is written when any check
 //! fails, and the ID number is logged only masked.
 
+pub mod appointments;
 pub mod oidc;
 
 use chrono::{Duration, NaiveDateTime};

@@ -167,4 +167,38 @@ impl AppError {
             format!("身份认证平台未提供有效的 `{claim}` 声明。"),
         )
     }
+    /// 409 `already_booked`: the signed-in person (or, without sign-in, a party) already holds
+    /// an active appointment or an unconfirmed booking they made; told only to that person.
+    pub fn already_booked() -> Self {
+        AppError::conflict("already_booked", "Already booked", "已有有效预约").with_detail(
+            "You already hold an active appointment (or a booking you made awaits confirmation); manage or cancel it first.",
+            "您已有有效预约（或您发起的预约正待确认），请先变更或取消原预约。",
+        )
+    }
+
+    /// 422 `first_party_not_signed_in`: in oidc mode the first party of a booking is the
+    /// signed-in person; the body named someone else.
+    pub fn first_party_not_signed_in(params: Vec<super::InvalidParam>) -> Self {
+        let mut e = AppError::unprocessable(
+            "first_party_not_signed_in",
+            "First party is not you",
+            "第一方须为登录本人",
+        )
+        .with_detail(
+            "The first party of a booking is the signed-in person: give your own name and ID number as parties[0].",
+            "预约的第一方须为当前登录的本人：parties[0] 请填写您本人的姓名和身份证号。",
+        );
+        e.invalid_params = params;
+        e
+    }
+
+    /// 404 `not_found` for a citizen's appointment route: no appointment with this reference
+    /// names the signed-in person (unknown, or someone else's: the same answer, so that a
+    /// session cannot probe references).
+    pub fn citizen_appointment_unknown() -> Self {
+        AppError::not_found("The appointment").with_detail(
+            "None of your appointments has this reference.",
+            "您的预约中没有此预约号。",
+        )
+    }
 }

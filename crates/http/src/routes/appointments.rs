@@ -3,13 +3,14 @@
 
 use actix_web::http::header;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use validator::ValidateEmail;
 
 use hunyin_app::booking::{self, BookingRequest, Rules};
 use hunyin_app::{AppError, DbConn, InvalidParam};
 
+use crate::citizen::SignedInCitizen;
 use crate::extract::{date_param, Json};
 use crate::problem::ApiError;
 use crate::routes::eligibility::{parse_parties, PartyIn};
@@ -28,7 +29,7 @@ where
     crate::routes::with_db(state, move |conn, st| f(conn, &Rules::of(st))).await
 }
 
-fn now_local() -> chrono::NaiveDateTime {
+pub(crate) fn now_local() -> chrono::NaiveDateTime {
     chrono::Utc::now()
         .with_timezone(&hunyin_app::clock::shanghai())
         .naive_local()
@@ -152,12 +153,18 @@ fn parse_contact(c: &Contact, errors: &mut Vec<InvalidParam>) -> Option<[String;
     ok.then(|| [c.emails[0].trim().to_owned(), c.emails[1].trim().to_owned()])
 }
 
-/// `POST /v1/appointments`
+/// `POST /v1/appointments`. In oidc mode the citizen session cookie is required (401 first)
+/// and the first party is the signed-in person.
 pub async fn create(
     state: web::Data<WebState>,
     http: HttpRequest,
     body: Json<BookingBody>,
 ) -> Result<HttpResponse, ApiError> {
+    let signed_in = if state.identity.signs_in() {
+        Some(SignedInCitizen::extract(&http).await?.0)
+    } else {
+        None
+    };
     crate::ratelimit::limit(&state, &http, "appointments").await?;
     let b = body.0;
     let today = hunyin_app::clock::today();
@@ -177,6 +184,7 @@ pub async fn create(
         parties,
         emails,
         phone: b.contact.phone.map(|p| p.trim().to_owned()),
+        signed_in,
     };
     let (st, office) = (state.clone(), req.office_id.clone());
     let view = with_booking(state, move |conn, rules| {

@@ -5,6 +5,7 @@ pub mod applications;
 pub mod appointments;
 pub mod certificates;
 pub mod citizen;
+pub mod citizen_appointments;
 pub mod divorce;
 pub mod divorce_counter;
 pub mod eligibility;
@@ -85,6 +86,27 @@ pub fn table() -> Vec<RouteSpec> {
         RouteSpec::new(Method::POST, "/v1/citizen/sign-out", || {
             web::post().to(citizen::sign_out)
         }),
+        RouteSpec::new(Method::GET, "/v1/citizen/appointments", || {
+            web::get().to(citizen_appointments::list)
+        }),
+        RouteSpec::new(Method::GET, "/v1/citizen/appointments/{reference}", || {
+            web::get().to(citizen_appointments::get)
+        }),
+        RouteSpec::new(
+            Method::PATCH,
+            "/v1/citizen/appointments/{reference}",
+            || web::patch().to(citizen_appointments::reschedule),
+        ),
+        RouteSpec::new(
+            Method::DELETE,
+            "/v1/citizen/appointments/{reference}",
+            || web::delete().to(citizen_appointments::cancel),
+        ),
+        RouteSpec::new(
+            Method::POST,
+            "/v1/citizen/appointments/{reference}/confirmation",
+            || web::post().to(citizen_appointments::confirm),
+        ),
         RouteSpec::new(Method::POST, "/v1/registrar/sessions", || {
             web::post().to(registrar::sign_in)
         }),

@@ -1,4 +1,4 @@
-//! Offices, their schedules and slots, appointments with their parties, holds and contacts, the booking locks and the outbox.
+//! Offices, their schedules and slots, appointments with their parties, holds and contacts, the parties' sign-in identities, the booking locks and the outbox.
 
 diesel::table! {
     offices (id) {
@@ -78,6 +78,16 @@ diesel::table! {
         email -> Text,
         token_hash -> Text,
         confirmed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    appointment_identities (appointment_id, idx) {
+        appointment_id -> BigInt,
+        idx -> Integer,
+        issuer -> Text,
+        subject -> Text,
+        confirmed_at -> Timestamp,
     }
 }
 

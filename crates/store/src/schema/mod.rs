@@ -21,12 +21,14 @@ diesel::joinable!(staff -> offices (office_id));
 diesel::joinable!(appointment_parties -> appointments (appointment_id));
 diesel::joinable!(appointment_holds -> appointments (appointment_id));
 diesel::joinable!(appointment_contacts -> appointments (appointment_id));
+diesel::joinable!(appointment_identities -> appointments (appointment_id));
 diesel::joinable!(appointments -> offices (office_id));
 diesel::joinable!(appointments -> slots (slot_id));
 diesel::joinable!(slots -> offices (office_id));
 diesel::allow_tables_to_appear_in_same_query!(
     appointment_contacts,
     appointment_holds,
+    appointment_identities,
     citizen_sessions,
     citizen_sign_ins,
     appointment_parties,

@@ -1,0 +1,2 @@
+DROP INDEX appointment_parties_id_number;
+DROP TABLE appointment_identities;
