@@ -136,8 +136,21 @@ async fn booking_sends_a_bilingual_confirmation_with_a_calendar_request() {
         "{ics}"
     );
     assert!(ics.contains("ATTENDEE;") && ics.contains(&format!("mailto:{email}")));
+    // The same in HTML, beside the text.
+    let html = m.html.as_deref().expect("an HTML alternative");
+    assert!(html.starts_with("<!doctype html>"), "{html}");
+    for needle in [
+        reference,
+        "您的结婚登记预约已成功",
+        "苏州市姑苏区民政局婚姻登记处",
+        "居民身份证",
+        "lang=\"en\"",
+    ] {
+        assert!(html.contains(needle), "{needle} in {html}");
+    }
     // The mail holds no full ID number.
     assert!(!m.text.contains(&nth_person(1, true)));
+    assert!(!html.contains(&nth_person(1, true)));
 }
 
 #[tokio::test]

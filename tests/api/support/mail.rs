@@ -13,6 +13,8 @@ pub struct SentMail {
     pub to: String,
     pub subject: String,
     pub text: String,
+    /// The text/html alternative, if the message has one.
+    pub html: Option<String>,
     pub calendar: Option<String>,
     pub calendar_type: Option<String>,
 }
@@ -31,8 +33,12 @@ pub fn parse_mail(raw: &[u8]) -> SentMail {
         .to_owned();
     let mut calendar = None;
     let mut calendar_type = None;
+    let mut html = None;
     for part in m.parts.iter() {
         if let Some(ct) = part.content_type() {
+            if ct.ctype() == "text" && ct.subtype() == Some("html") {
+                html = part.text_contents().map(str::to_owned);
+            }
             if ct.ctype() == "text" && ct.subtype() == Some("calendar") {
                 calendar = part.text_contents().map(str::to_owned);
                 calendar_type = Some(format!(
@@ -46,6 +52,7 @@ pub fn parse_mail(raw: &[u8]) -> SentMail {
         to,
         subject: m.subject().unwrap_or("").to_owned(),
         text: m.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
+        html,
         calendar,
         calendar_type,
     }

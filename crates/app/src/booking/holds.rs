@@ -187,6 +187,7 @@ impl About {
                 self.reference
             ),
             text,
+            html: None,
             ics: None,
             ics_method: None,
         }
@@ -201,6 +202,7 @@ impl About {
                 self.reference
             ),
             text: self.fill(include_str!("../../../../templates/hold_lapsed.txt")),
+            html: None,
             ics: None,
             ics_method: None,
         }

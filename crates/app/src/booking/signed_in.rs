@@ -127,6 +127,7 @@ impl About {
                 "请实名登录确认结婚登记预约 / Please sign in to confirm the booking".to_owned()
             },
             text,
+            html: None,
             ics: None,
             ics_method: None,
         }

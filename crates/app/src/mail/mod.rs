@@ -2,6 +2,7 @@
 //! the same transaction, and sent by the outbox worker. Chinese first, then English; an
 //! RFC 5545 invitation rides along.
 
+mod html;
 pub mod ics;
 pub mod transport;
 
@@ -48,6 +49,9 @@ pub struct Email {
     pub to: String,
     pub subject: String,
     pub text: String,
+    /// The same message as HTML (older outbox rows have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
     /// The calendar object and its METHOD, when the message carries an invitation.
     pub ics: Option<String>,
     pub ics_method: Option<String>,
@@ -152,10 +156,26 @@ pub fn render(kind: Kind, m: &AppointmentMail<'_>, from: &Mailbox) -> Email {
             Some(ics::method(&invite).to_owned()),
         )
     };
+    let (heading_zh, heading_en) = html::heading(kind);
+    let html = html::render(&html::AppointmentHtml {
+        heading_zh,
+        heading_en,
+        reference: m.reference,
+        office: m.office_name,
+        address: m.office_address,
+        phone: m.office_phone,
+        start_zh: &start_zh,
+        start_en: &start_en,
+        names: &m.names,
+        documents: &m.documents,
+        cancelled: kind == Kind::Cancelled,
+        invitation: ics.is_some(),
+    });
     Email {
         to: m.to.to_owned(),
         subject: kind.subject(m.reference),
         text,
+        html,
         ics,
         ics_method,
     }
@@ -169,45 +189,76 @@ pub fn registered(
     certificate: &str,
     local: NaiveDateTime,
 ) -> Email {
+    let date_zh = local.format("%Y年%m月%d日").to_string();
+    let date_en = local.format("%-d %B %Y").to_string();
     let text = include_str!("../../../../templates/registered.txt")
         .replace("{names}", names)
         .replace("{office}", office)
         .replace("{certificate}", certificate)
-        .replace("{date_zh}", &local.format("%Y年%m月%d日").to_string())
-        .replace("{date_en}", &local.format("%-d %B %Y").to_string());
+        .replace("{date_zh}", &date_zh)
+        .replace("{date_en}", &date_en);
+    let html = html::render(&html::RegisteredHtml {
+        office,
+        names,
+        certificate,
+        date_zh: &date_zh,
+        date_en: &date_en,
+    });
     Email {
         to: to.to_owned(),
         subject: format!("结婚登记完成 {certificate} / Marriage registered"),
         text,
+        html,
         ics: None,
         ics_method: None,
     }
 }
 
-/// Builds the MIME message: text/plain, plus a text/calendar part when there is an invitation.
+/// Builds the MIME message: text/plain (with its text/html alternative when there is one), plus
+/// a text/calendar part when there is an invitation.
 pub fn to_message(email: &Email, from: &Mailbox) -> Result<Message, String> {
     let to: Mailbox = email.to.parse().map_err(|e| format!("recipient: {e}"))?;
     let builder = Message::builder()
         .from(from.clone())
         .to(to)
         .subject(email.subject.clone());
-    let text = SinglePart::builder()
+    let plain = SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)
         .body(email.text.clone());
-    let message = match (&email.ics, &email.ics_method) {
+    let alternative = email.html.as_ref().map(|html| {
+        MultiPart::alternative()
+            .singlepart(plain.clone())
+            .singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_HTML)
+                    .body(html.clone()),
+            )
+    });
+    let calendar = match (&email.ics, &email.ics_method) {
         (Some(ics), Some(method)) => {
             let calendar_type =
                 ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
                     .map_err(|e| e.to_string())?;
-            let calendar = SinglePart::builder()
-                .header(calendar_type)
-                .header(lettre::message::header::ContentDisposition::attachment(
-                    "invite.ics",
-                ))
-                .body(ics.clone());
-            builder.multipart(MultiPart::mixed().singlepart(text).singlepart(calendar))
+            Some(
+                SinglePart::builder()
+                    .header(calendar_type)
+                    .header(lettre::message::header::ContentDisposition::attachment(
+                        "invite.ics",
+                    ))
+                    .body(ics.clone()),
+            )
         }
-        _ => builder.singlepart(text),
+        _ => None,
+    };
+    let message = match (alternative, calendar) {
+        (None, None) => builder.singlepart(plain),
+        (Some(alt), None) => builder.multipart(alt),
+        (None, Some(cal)) => {
+            builder.multipart(MultiPart::mixed().singlepart(plain).singlepart(cal))
+        }
+        (Some(alt), Some(cal)) => {
+            builder.multipart(MultiPart::mixed().multipart(alt).singlepart(cal))
+        }
     };
     message.map_err(|e| e.to_string())
 }
