@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use crate::cli::Opts;
 use crate::confirm::confirm_all;
 use crate::instances::{start, Db, Server};
-use crate::load::{client, drive, json_of, Outcomes};
+use crate::load::{client, drive, json_of, reads_during, Outcomes};
 use crate::people::couple;
 use crate::readback::{read_back, Readback};
 use crate::report::{p50_p99, Table};
@@ -85,7 +85,12 @@ pub async fn surge(o: &Opts, db: &Db, dir: &Path, t: &mut Table, s: &Surge<'_>) 
     };
     let make = bookings(live, day_slots, &size);
     let began = Instant::now();
-    let out = drive(size.attempts, 64, make, hook).await;
+    // Couples looking at the calendar page of an office during the surge, and the bare
+    // `/healthz` of the same instance as its ceiling, two readers each.
+    let calendar = servers[0].url(CALENDAR);
+    let bare = servers[0].url("/healthz");
+    let surge = drive(size.attempts, 64, make, hook);
+    let ((out, pages), bare) = reads_during(bare, 2, reads_during(calendar, 2, surge)).await;
     let took = began.elapsed();
     if s.kill {
         reap(&mut servers[0]);
@@ -110,6 +115,9 @@ pub async fn surge(o: &Opts, db: &Db, dir: &Path, t: &mut Table, s: &Surge<'_>) 
     );
     let back = read_back(db, &servers, &out).await?;
     report(t, s, &size, &out, &back, took);
+    if !s.kill {
+        page_row(t, s.label, &pages, &bare);
+    }
     t.row(
         &format!("  {}: confirmations 200, 409, 5xx", s.label),
         format!(
@@ -128,6 +136,29 @@ pub async fn surge(o: &Opts, db: &Db, dir: &Path, t: &mut Table, s: &Surge<'_>) 
     );
     back.check(s.label, size.seats, out.fives() + confirmed.fives())?;
     Ok(survivors_peak(&servers, s.kill && s.instances > 1))
+}
+
+/// The calendar page of the first office, this month.
+const CALENDAR: &str = "/offices/o-000/calendar";
+
+/// The calendar page's latency during the surge against the bare route's, and its answers
+/// (every one must be a 200).
+fn page_row(t: &mut Table, label: &str, pages: &Outcomes, bare: &Outcomes) {
+    let ratio = pages.percentile(0.5).as_secs_f64() / bare.percentile(0.5).as_secs_f64().max(1e-6);
+    t.row(
+        &format!(
+            "  {label}: calendar page during the surge ({} reads) vs bare /healthz",
+            pages.count()
+        ),
+        p50_p99(pages),
+        p50_p99(bare),
+        format!("p50 x{ratio:.1}"),
+    );
+    let not_ok = pages.count() as u64 - pages.n("200");
+    t.must_be_zero(
+        &format!("  {label}: calendar page answers other than 200"),
+        not_ok,
+    );
 }
 
 /// The offices (cycling through the current county-level divisions of 江苏) and a

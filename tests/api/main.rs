@@ -30,6 +30,7 @@ mod eligibility;
 mod household;
 mod listing_months;
 mod mail;
+mod manage_races;
 mod married_checks;
 mod married_registration;
 mod offices;

@@ -131,6 +131,17 @@ pub fn set_status(
     Ok(())
 }
 
+/// Locks the appointment's row until the transaction ends, so that changes of one appointment
+/// (cancel, reschedule, confirmation, lapse) queue instead of each acting on what it read
+/// before the other committed; read the appointment again after it. (A no-op on SQLite, whose
+/// write transactions already run one at a time.)
+pub fn lock_row(conn: &mut DbConn, id: i64) -> QueryResult<()> {
+    diesel::update(appointments::table.find(id))
+        .set(appointments::sequence.eq(appointments::sequence))
+        .execute(conn)
+        .map(|_| ())
+}
+
 /// Moves the appointment to another slot (and office), raising its sequence.
 pub fn move_to(
     conn: &mut DbConn,

@@ -286,3 +286,25 @@ impl TestApp {
         assert!(created, "username {username} taken");
     }
 }
+
+/// The seats a slot counts as taken, and the appointments that hold one (booked or awaiting
+/// confirmation): the two must agree.
+pub fn seats_and_holders(app: &TestApp, slot: &str) -> (i64, i64) {
+    let mut conn = app.connect();
+    let booked: i32 = {
+        use schema::slots::dsl;
+        dsl::slots
+            .filter(dsl::id.eq(slot))
+            .select(dsl::booked)
+            .first(&mut conn)
+            .unwrap_or(0)
+    };
+    use schema::appointments::dsl;
+    let holders: i64 = dsl::appointments
+        .filter(dsl::slot_id.eq(slot))
+        .filter(dsl::status.eq_any(["booked", "pending_confirmation"]))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    (i64::from(booked), holders)
+}

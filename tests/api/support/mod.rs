@@ -26,7 +26,7 @@ pub use counter::{application_path, Counter};
 pub use database::{
     add_resident, add_residents, age_checks, audit_count, audit_details, certificate_count,
     confirmed_parties, expire_holds, free_parties, marital_status, move_slot, postgres_server_url,
-    set_marital_status, TestDb,
+    seats_and_holders, set_marital_status, TestDb,
 };
 pub use fixtures::{
     certificate_number, couple, id_number, masked, nth_couple, nth_person, party, today,

@@ -148,7 +148,9 @@ pub(crate) fn reschedule_found(
     let assessment = require_eligible(rules, &parties, &office, slot.start.date())?;
     let row = slots::new_row(&office.id, &slot);
     db::write_tx(conn, |c| -> Result<(), AppError> {
-        // Re-read inside the transaction: a concurrent cancel must not be undone.
+        // Lock, then read again: a concurrent cancel or reschedule must not be undone, nor its
+        // seat freed twice.
+        appointments::lock_row(c, a.id)?;
         let current = appointments::find_by_reference(c, reference)?.ok_or_else(unknown_slot)?;
         if current.status != Status::Booked {
             return Err(closed(&current.status));
@@ -195,6 +197,8 @@ pub(crate) fn cancel_found(
 ) -> Result<AppointmentView, AppError> {
     let reference = a.reference.as_str();
     db::write_tx(conn, |c| -> Result<(), AppError> {
+        // Lock, then read again (see `reschedule_found`).
+        appointments::lock_row(c, a.id)?;
         let current = appointments::find_by_reference(c, reference)?.ok_or_else(unknown_slot)?;
         // A hold awaiting confirmation may be cancelled too: no invitation went out for it.
         let held = current.status == Status::PendingConfirmation;
