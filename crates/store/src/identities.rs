@@ -46,21 +46,49 @@ pub fn of_appointment(conn: &mut DbConn, appointment_id: i64) -> QueryResult<Vec
         .load(conn)
 }
 
-/// The appointments naming the person with this ID number as a party, newest first, at most
-/// `limit`: each with the party that person is.
+/// Appointments still under way: listed before the closed ones, so that no number of closed
+/// ones can push an open appointment off the list.
+const OPEN: [&str; 3] = ["pending_confirmation", "booked", "checked_in"];
+
+/// The appointments naming the person with this ID number as a party, at most `limit`: the open
+/// ones first, newest first within each, each with the party that person is. A closed
+/// appointment naming the person as second party is left out unless they signed in to confirm
+/// it (someone else booked it in their name and it never became theirs).
 pub fn appointments_of(
     conn: &mut DbConn,
     id_number: &str,
     limit: i64,
 ) -> QueryResult<Vec<(Appointment, i32)>> {
-    appointment_parties::table
+    let mut open: Vec<(Appointment, i32)> = appointment_parties::table
         .inner_join(appointments::table)
         .filter(appointment_parties::id_number.eq(id_number))
         .filter(appointments::slot_id.is_not_null())
+        .filter(appointments::status.eq_any(OPEN))
         .order((appointments::created_at.desc(), appointments::id.desc()))
         .limit(limit)
         .select((Appointment::as_select(), appointment_parties::idx))
-        .load(conn)
+        .load(conn)?;
+    let room = limit - open.len() as i64;
+    if room <= 0 {
+        return Ok(open);
+    }
+    let confirmed_by_them = diesel::dsl::exists(
+        appointment_identities::table
+            .filter(appointment_identities::appointment_id.eq(appointments::id))
+            .filter(appointment_identities::idx.eq(appointment_parties::idx)),
+    );
+    let closed: Vec<(Appointment, i32)> = appointment_parties::table
+        .inner_join(appointments::table)
+        .filter(appointment_parties::id_number.eq(id_number))
+        .filter(appointments::slot_id.is_not_null())
+        .filter(appointments::status.ne_all(OPEN))
+        .filter(appointment_parties::idx.eq(0).or(confirmed_by_them))
+        .order((appointments::created_at.desc(), appointments::id.desc()))
+        .limit(room)
+        .select((Appointment::as_select(), appointment_parties::idx))
+        .load(conn)?;
+    open.extend(closed);
+    Ok(open)
 }
 
 /// Sets a party's name to the one the identity provider gave (real-name) when they confirm.
