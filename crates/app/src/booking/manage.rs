@@ -4,15 +4,15 @@
 use chrono::NaiveDateTime;
 
 use hunyin_domain::eligibility;
-use hunyin_domain::policy::Service;
 use hunyin_domain::{Policy, Status};
 use hunyin_store::appointments::{self, Appointment};
 use hunyin_store::offices::{self, Office};
 use hunyin_store::{self as db, slots, DbConn};
 
+use super::visits::{require_slot, VisitKind};
 use super::{
-    enqueue_mail, enqueue_reminder, office_ref, require_eligible, resolve_slot, stored_parties,
-    unknown_office, unknown_slot, view_of, AppointmentView, Rules,
+    enqueue_mail, enqueue_reminder, office_ref, resolve_slot, stored_parties, unknown_office,
+    unknown_slot, view_of, AppointmentView, Rules,
 };
 use crate::error::AppError;
 use crate::{mail, tokens};
@@ -55,7 +55,7 @@ pub(crate) fn documents_for(
         policy,
         &parties,
         day,
-        Service::Marriage,
+        VisitKind::of(&a.service).service(),
         &[office_ref(office)?],
     ))
 }
@@ -101,7 +101,15 @@ pub fn reschedule(
     }
     let (office, slot) = resolve_slot(conn, rules, &target_office, slot_id, now)?;
     let parties = stored_parties(&appointments::parties(conn, a.id)?)?;
-    let assessment = require_eligible(rules, &parties, &office, slot.start.date())?;
+    let assessment = require_slot(
+        conn,
+        rules,
+        VisitKind::of(&a.service),
+        a.divorce_application_id,
+        &parties,
+        &office,
+        slot.start.date(),
+    )?;
     let row = slots::new_row(&office.id, &slot);
     db::write_tx(conn, |c| -> Result<(), AppError> {
         // Re-read inside the transaction: a concurrent cancel must not be undone.

@@ -164,6 +164,8 @@ pub use crate::applications::ContactView;
 #[derive(Debug, Clone, Serialize)]
 pub struct AppointmentView {
     pub reference: String,
+    /// `marriage`, `divorce` (a divorce's application visit) or `divorce_issue`.
+    pub service: String,
     pub status: String,
     pub office: OfficeView,
     pub slot: Option<SlotTimes>,
@@ -189,6 +191,7 @@ pub(crate) fn view_of(
     };
     Ok(AppointmentView {
         reference: a.reference.clone(),
+        service: a.service.clone(),
         status: a.status.clone(),
         office: OfficeView::from(office),
         slot: slot.map(|s| SlotTimes::from_utc(Some(s.id), s.starts_at, s.ends_at)),
@@ -214,13 +217,17 @@ mod manage;
 mod notices;
 mod release;
 mod sweep;
+mod visits;
 
-pub use book::{book, BookingRequest};
+pub use book::{book, book_visit, BookingRequest};
+pub(crate) use book::{place, Visit};
 pub use confirm::{confirm, sweep_lapsed, ConfirmationView};
 pub use holds::{identification, normal_email, Identification, Identity, IdentityMode};
 pub use listing::{list_slots, listing, SlotListing, SlotView};
 pub use manage::{cancel, reschedule, view};
 pub use release::release;
+pub use visits::VisitKind;
+pub(crate) use visits::{issue_documents, require_issue_slot};
 
 pub(crate) use listing::resolve_slot;
 pub(crate) use manage::documents_for;
