@@ -130,3 +130,27 @@ async fn rounds_racing_on_one_database_queue_a_reminder_once() {
         assert_eq!(subjects(&app, e, CLOSING), 1);
     }
 }
+
+#[tokio::test]
+async fn a_round_that_read_the_due_reminders_before_another_sent_them_sends_nothing() {
+    // The sweep's own rounds stay out of the way: the instance's clock stays in the
+    // cooling-off, while the two rounds here read the day of the issue window's last day.
+    let app = spawn_divorce_app();
+    let desk = Counter::open(&app, OFFICE).await;
+    let (v, emails) = received(&desk, 14).await;
+    let day = date(&v, "issue_until");
+    let (mut a, mut b) = (app.connect(), app.connect());
+    // Both rounds read before either writes (two instances at the same moment).
+    let first = lib::divorce_app::due_reminders(&mut a, day, 5).unwrap();
+    let second = lib::divorce_app::due_reminders(&mut b, day, 5).unwrap();
+    let now = lib::clock::now();
+    assert_eq!(lib::divorce_app::send_reminders(&mut a, &first, now).unwrap(), 2);
+    assert_eq!(lib::divorce_app::send_reminders(&mut b, &second, now).unwrap(), 0);
+    eventually("both reminders delivered", || {
+        emails
+            .iter()
+            .all(|e| subjects(&app, e, OPEN) == 1 && subjects(&app, e, CLOSING) == 1)
+    })
+    .await;
+    assert_eq!(audit_count(&app, "divorce.reminded"), 2);
+}

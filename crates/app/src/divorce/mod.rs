@@ -57,7 +57,7 @@ pub use issue_visit::{book_issue_visit, IssueVisitRequest};
 pub use partner_status::{dissolve_notified, partner_status};
 pub use receive::{receive, AgreementInput, PartyInput, ReceiveInput};
 pub use reissue::{reissue, DivorceReissueView};
-pub use remind::remind_due;
+pub use remind::{due_reminders, remind_due, send_reminders, DueReminders};
 pub use views::{Agreement, DivorceParty, DivorceRefusalNotice, DivorceView, Document};
 
 use hunyin_partner::Directory;

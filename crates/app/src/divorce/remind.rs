@@ -15,30 +15,59 @@ use crate::error::AppError;
 use crate::mail::Email;
 use crate::outbox::OutboxMessage;
 
-/// Queues the reminders due on `today`; answers how many applications were reminded.
+/// Queues the reminders due on `today`; answers how many were queued (each to both parties).
 pub fn remind_due(
     conn: &mut DbConn,
     today: NaiveDate,
     now: NaiveDateTime,
     days_before_close: u32,
 ) -> Result<usize, AppError> {
-    let mut n = 0;
+    let due = due_reminders(conn, today, days_before_close)?;
+    send_reminders(conn, &due, now)
+}
+
+/// The reminders due on `today` and not yet sent, as read (another round may send them first).
+#[derive(Debug, Clone, Default)]
+pub struct DueReminders(Vec<(Reminder, Vec<i64>)>);
+
+/// Reads the reminders due on `today`.
+pub fn due_reminders(
+    conn: &mut DbConn,
+    today: NaiveDate,
+    days_before_close: u32,
+) -> Result<DueReminders, AppError> {
+    let mut out = Vec::new();
     for which in [Reminder::WindowOpen, Reminder::WindowClosing] {
-        let due = divorce_visits::reminders_due(conn, which, today, days_before_close)?;
-        if due.is_empty() {
-            continue;
+        let ids = divorce_visits::reminders_due(conn, which, today, days_before_close)?;
+        if !ids.is_empty() {
+            out.push((which, ids));
         }
-        n += db::write_tx(conn, |c| -> Result<usize, AppError> {
-            let mut sent = 0;
-            for id in &due {
+    }
+    Ok(DueReminders(out))
+}
+
+/// Queues the reminders read in `due`, each only if no round sent it since (the conditional
+/// update decides, in the transaction that queues the mail); answers how many it queued.
+pub fn send_reminders(
+    conn: &mut DbConn,
+    due: &DueReminders,
+    now: NaiveDateTime,
+) -> Result<usize, AppError> {
+    if due.0.is_empty() {
+        return Ok(0);
+    }
+    db::write_tx(conn, |c| -> Result<usize, AppError> {
+        let mut sent = 0;
+        for (which, ids) in &due.0 {
+            for id in ids {
                 // Conditional: another instance's round, or the application's closing, first.
-                if !divorce_visits::mark_reminded(c, *id, which, now)? {
+                if !divorce_visits::mark_reminded(c, *id, *which, now)? {
                     continue;
                 }
                 let Some(app) = divorce_visits::find(c, *id)? else {
                     continue;
                 };
-                let recipients = queue(c, &app, which, now)?;
+                let recipients = queue(c, &app, *which, now)?;
                 let subject = id.to_string();
                 let mut event = Event::system(
                     "divorce.reminded",
@@ -46,15 +75,14 @@ pub fn remind_due(
                     ("divorce_application", &subject),
                 );
                 event.details = Details::none()
-                    .with("reminder", name(which))
+                    .with("reminder", name(*which))
                     .with("recipients", recipients);
                 audit::record(c, event)?;
                 sent += 1;
             }
-            Ok(sent)
-        })?;
-    }
-    Ok(n)
+        }
+        Ok(sent)
+    })
 }
 
 fn name(which: Reminder) -> &'static str {
