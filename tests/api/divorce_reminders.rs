@@ -144,8 +144,14 @@ async fn a_round_that_read_the_due_reminders_before_another_sent_them_sends_noth
     let first = lib::divorce_app::due_reminders(&mut a, day, 5).unwrap();
     let second = lib::divorce_app::due_reminders(&mut b, day, 5).unwrap();
     let now = lib::clock::now();
-    assert_eq!(lib::divorce_app::send_reminders(&mut a, &first, now).unwrap(), 2);
-    assert_eq!(lib::divorce_app::send_reminders(&mut b, &second, now).unwrap(), 0);
+    assert_eq!(
+        lib::divorce_app::send_reminders(&mut a, &first, now).unwrap(),
+        2
+    );
+    assert_eq!(
+        lib::divorce_app::send_reminders(&mut b, &second, now).unwrap(),
+        0
+    );
     eventually("both reminders delivered", || {
         emails
             .iter()

@@ -249,23 +249,50 @@ async fn the_issue_visit_is_only_for_the_two_parties_at_the_receiving_office_ins
     assert_eq!(view["status"], "booked");
     assert_eq!(view["slot"]["id"], slot.as_str());
 
-    // Withdrawn, an application takes no issue visit (409 naming its state and dates).
+    // Issued at the counter on the visit's day: the visit was used.
+    move_to(&app, slot_day(&slot));
+    let resp = desk.issue_divorce(r).await;
+    assert_eq!(resp.status(), 201);
+    assert_eq!(appointment_status(&app, reference), "checked_in");
+
+    // A withdrawal ends the issue visit booked for it (its seat freed); a withdrawn
+    // application takes no other (409 naming its state and dates).
     let number = desk.registered(4).await;
     let (m4, w4) = (nth_person(4, true), nth_person(4, false));
-    let resp = desk
-        .receive_divorce(receive_with(&m4, &w4, &number, json!({})))
-        .await;
-    let v4: Value = resp.json().await.unwrap();
+    let emails4 = fresh_emails();
+    let mut body = receive_with(&m4, &w4, &number, json!({}));
+    body["parties"][0]["email"] = json!(emails4[0]);
+    body["parties"][1]["email"] = json!(emails4[1]);
+    let v4: Value = desk.receive_divorce(body).await.json().await.unwrap();
     let r4 = v4["reference"].as_str().unwrap();
+    move_to(&app, date(&v4, "cooling_off_ends"));
+    let slot4 = first_slot_between(&app, OFFICE, clock_today(&app), date(&v4, "issue_until"));
+    let resp = book_issue_visit(&app, r4, &slot4, [&m4, &w4]).await;
+    assert_eq!(resp.status(), 201);
+    let held: Value = resp.json().await.unwrap();
+    let held_ref = reference_and_token(&held).0.to_owned();
     let resp = desk
         .divorce_step(r4, "withdrawal", json!({"party": 0}))
         .await;
     assert_eq!(resp.status(), 200);
-    let slot4 = nine_on(OFFICE, date(&v4, "issue_from"));
+    assert_eq!(appointment_status(&app, &held_ref), "cancelled");
+    assert_eq!(seats_taken(&app, &slot4), 0);
     let p = problem(book_issue_visit(&app, r4, &slot4, [&m4, &w4]).await).await;
     assert_eq!(p["status"], 409);
     assert_eq!(p["current_status"], "withdrawn");
     assert!(p["issue_until"].is_string());
+}
+
+/// Seats taken of a stored slot (0 when it was never stored).
+fn seats_taken(app: &TestApp, slot: &str) -> i32 {
+    use diesel::prelude::*;
+    schema::slots::table
+        .find(slot)
+        .select(schema::slots::booked)
+        .first(&mut app.connect())
+        .optional()
+        .unwrap()
+        .unwrap_or(0)
 }
 
 #[tokio::test]

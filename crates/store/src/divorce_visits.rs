@@ -105,12 +105,21 @@ pub fn set_email(conn: &mut DbConn, id: i64, idx: i32, email: &str) -> QueryResu
     .map(|_| ())
 }
 
-/// The issue visits of an application in one of `statuses`: id, status and slot.
+/// An issue visit as its application's closing sees it.
+#[derive(Debug, Clone, Queryable)]
+pub struct IssueVisit {
+    pub id: i64,
+    pub status: String,
+    pub slot_id: Option<String>,
+    pub office_id: String,
+}
+
+/// The issue visits of an application in one of `statuses`.
 pub fn issue_visits(
     conn: &mut DbConn,
     application_id: i64,
     statuses: &[&str],
-) -> QueryResult<Vec<(i64, String, Option<String>)>> {
+) -> QueryResult<Vec<IssueVisit>> {
     appointments::table
         .filter(appointments::divorce_application_id.eq(application_id))
         .filter(appointments::status.eq_any(statuses))
@@ -118,6 +127,7 @@ pub fn issue_visits(
             appointments::id,
             appointments::status,
             appointments::slot_id,
+            appointments::office_id,
         ))
         .order(appointments::id)
         .load(conn)

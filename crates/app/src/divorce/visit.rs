@@ -155,3 +155,49 @@ fn current_status(c: &mut DbConn, id: i64) -> Result<String, AppError> {
         .map(|a: Appointment| a.status)
         .unwrap_or_default())
 }
+
+/// In the transaction that closes application `application_id`: its issue visits still ahead
+/// end, used (`checked_in`) when the certificate was issued, else `cancelled` with their seats
+/// freed; their persons are freed either way. Answers how many.
+pub(crate) fn close_issue_visits(
+    c: &mut DbConn,
+    application_id: i64,
+    issued: bool,
+) -> Result<usize, AppError> {
+    let open = [
+        Status::Booked.as_str(),
+        Status::PendingConfirmation.as_str(),
+    ];
+    let now = crate::clock::now();
+    let mut n = 0;
+    for v in divorce_visits::issue_visits(c, application_id, &open)? {
+        let Some(from) = Status::parse(&v.status) else {
+            continue;
+        };
+        let to = if issued && from == Status::Booked {
+            Status::CheckedIn
+        } else {
+            Status::Cancelled
+        };
+        if !appointments::transition(c, v.id, from, to, now)? {
+            continue;
+        }
+        if to == Status::Cancelled {
+            if let Some(slot) = &v.slot_id {
+                slots::free_seat(c, slot)?;
+            }
+        }
+        appointments::deactivate_parties(c, v.id)?;
+        let subject = v.id.to_string();
+        let action = if to == Status::Cancelled {
+            "appointment.cancelled"
+        } else {
+            "appointment.checked_in"
+        };
+        let mut event = Event::system(action, &v.office_id, ("appointment", &subject));
+        event.details = Details::none().with("divorce_application", application_id);
+        audit::record(c, event)?;
+        n += 1;
+    }
+    Ok(n)
+}
