@@ -87,7 +87,10 @@ async fn a_couple_books_the_application_visit_and_the_counter_receives_the_divor
         "the confirmation with the divorce documents of the day",
         || {
             app.mails_to(&emails[0]).iter().any(|m| {
-                !m.subject.starts_with("请确认") && m.text.contains(&visit) && m.text.contains(&zh)
+                m.subject.starts_with("离婚登记申请预约成功")
+                    && m.text.contains(&visit)
+                    && m.text.contains(&zh)
+                    && !m.text.contains("结婚登记")
             })
         },
     )
@@ -237,6 +240,13 @@ async fn the_issue_visit_is_only_for_the_two_parties_at_the_receiving_office_ins
     let booked: Value = resp.json().await.unwrap();
     assert_eq!(booked["office"]["id"], OFFICE);
     let (reference, token) = reference_and_token(&booked);
+    app.confirmation_token(&emails[0]).await;
+    let link = &app.mails_to(&emails[0])[0];
+    assert!(
+        link.subject.starts_with("请确认离婚证领取预约"),
+        "{}",
+        link.subject
+    );
     let done = app.confirm_both([&emails[0], &emails[1]]).await;
     assert_eq!(done["reference"], reference);
     let view: Value = app

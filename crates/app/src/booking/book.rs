@@ -117,6 +117,7 @@ pub(crate) fn place(
         }
         booking_messages(
             rules,
+            kind,
             reference,
             &office,
             &slot,

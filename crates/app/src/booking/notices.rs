@@ -43,7 +43,8 @@ fn mail_for(
         names,
         to: &a.contact_email,
     };
-    Ok(render(rules, office, about, &documents, kind))
+    let email = render(rules, office, about, &documents, kind);
+    Ok(super::VisitKind::of(&a.service).reword(email))
 }
 
 /// What a message says about the appointment besides its office and documents.
@@ -82,8 +83,10 @@ fn render(
 /// The confirmation and the reminder of a booking about to be stored (reference, sequence 0),
 /// rendered before its transaction from what the booking already knows: the same text that
 /// [`mail_for`] renders from the stored rows. Each with the time it is due (UTC).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn booking_messages(
     rules: &Rules<'_>,
+    visit: super::VisitKind,
     reference: &str,
     office: &Office,
     slot: &SlotTime,
@@ -112,7 +115,7 @@ pub(super) fn booking_messages(
         &assessment.documents,
         mail::Kind::Confirmation,
     );
-    let mut out = vec![(OutboxMessage::Email(email), now)];
+    let mut out = vec![(OutboxMessage::Email(visit.reword(email)), now)];
     if rules.reminder_hours > 0 {
         let due = to_utc(slot.start) - chrono::Duration::hours(i64::from(rules.reminder_hours));
         if due > now {

@@ -75,6 +75,27 @@ impl VisitKind {
     }
 }
 
+impl VisitKind {
+    /// A message about an appointment, in the words of its kind: the templates speak of a
+    /// marriage registration; a divorce's visits say what they are for.
+    pub(crate) fn reword(self, mut email: crate::mail::Email) -> crate::mail::Email {
+        let (zh, en, en_cap) = match self {
+            VisitKind::Marriage => return email,
+            VisitKind::Divorce => ("离婚登记申请", "divorce application", "Divorce application"),
+            VisitKind::DivorceIssue => ("离婚证领取", "divorce certificate", "Divorce certificate"),
+        };
+        let say = |t: &str| {
+            t.replace("结婚登记", zh)
+                .replace("marriage registration", en)
+                .replace("Marriage registration", en_cap)
+        };
+        email.subject = say(&email.subject);
+        email.text = say(&email.text);
+        email.ics = email.ics.as_deref().map(say);
+        email
+    }
+}
+
 /// Eligibility for `service` at that office on that day, or 422 `not_eligible` with the
 /// problems.
 pub(crate) fn require_eligible_for(
