@@ -326,3 +326,23 @@ async fn an_issue_visit_needs_the_contacts_recorded_at_receipt_in_contact_mode()
     assert_eq!(p["status"], 400);
     assert_eq!(p["invalid_params"][0]["name"], "id_numbers[1]");
 }
+
+#[tokio::test]
+async fn a_divorce_visit_is_not_counted_as_a_marriage_booking() {
+    let app = crate::support::divorce::spawn_divorce_app();
+    let slot = app.first_slot(OFFICE).await;
+    app.booked(OFFICE, &slot, nth_couple(21)).await;
+    visit_booked(&app, 22).await;
+    let auditor = app.auditor(OFFICE).await;
+    let day = crate::support::today();
+    let resp = app
+        .get_authed(
+            &format!("/v1/registrar/statistics?from={day}&to={day}"),
+            &auditor,
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["total"]["appointments_booked"], 1, "{}", v["total"]);
+    assert_eq!(v["total"]["bookings_confirmed"], 1, "{}", v["total"]);
+}
