@@ -259,6 +259,24 @@ async fn the_issue_visit_is_only_for_the_two_parties_at_the_receiving_office_ins
     assert_eq!(view["status"], "booked");
     assert_eq!(view["slot"]["id"], slot.as_str());
 
+    // Moved, it keeps to the same rules: not out of the window, not to another office.
+    let before = nine_on(OFFICE, date(&v, "cooling_off_ends"));
+    let p = problem(app.reschedule(reference, token, &before).await).await;
+    assert_eq!(p["code"], "outside_issue_window");
+    let resp = app
+        .appointment(reqwest::Method::PATCH, reference, Some(token))
+        .json(&json!({"office_id": "sz-huqiu", "slot_id": elsewhere}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(resp).await["code"], "issue_visit_wrong_office");
+    let later = first_slot_between(&app, OFFICE, slot_day(&slot), until);
+    let resp = app.reschedule(reference, token, &later).await;
+    assert_eq!(resp.status(), 200);
+    let moved: Value = resp.json().await.unwrap();
+    assert_eq!(moved["slot"]["id"], later.as_str());
+    let slot = later;
+
     // Issued at the counter on the visit's day: the visit was used.
     move_to(&app, slot_day(&slot));
     let resp = desk.issue_divorce(r).await;

@@ -9,7 +9,7 @@ use hunyin_store::appointments::{self, Appointment};
 use hunyin_store::offices::{self, Office};
 use hunyin_store::{self as db, slots, DbConn};
 
-use super::visits::{require_slot, VisitKind};
+use super::visits::{precheck_issue_slot, require_slot, VisitKind};
 use super::{
     enqueue_mail, enqueue_reminder, office_ref, resolve_slot, stored_parties, unknown_office,
     unknown_slot, view_of, AppointmentView, Rules,
@@ -99,12 +99,19 @@ pub fn reschedule(
     if a.slot_id.as_deref() == Some(slot_id) && target_office == a.office_id {
         return view(conn, rules, reference, token);
     }
+    let kind = VisitKind::of(&a.service);
+    // A divorce's visits are judged by the instance's clock, as at booking.
+    let now = match kind {
+        VisitKind::Marriage => now,
+        _ => hunyin_domain::time::to_local(rules.clock.now()),
+    };
+    precheck_issue_slot(conn, kind, a.divorce_application_id, slot_id)?;
     let (office, slot) = resolve_slot(conn, rules, &target_office, slot_id, now)?;
     let parties = stored_parties(&appointments::parties(conn, a.id)?)?;
     let assessment = require_slot(
         conn,
         rules,
-        VisitKind::of(&a.service),
+        kind,
         a.divorce_application_id,
         &parties,
         &office,

@@ -32,6 +32,8 @@ pub struct Rules<'a> {
     pub checks_max_age_minutes: u32,
     /// How couples are identified, and the holds of `contact` mode.
     pub identity: &'a Identity,
+    /// The instance's clock: a divorce's visits are judged by its day, as its counter is.
+    pub clock: &'a crate::clock::Clock,
 }
 
 impl<'a> Rules<'a> {
@@ -46,6 +48,7 @@ impl<'a> Rules<'a> {
             directory: &state.partners.directory,
             checks_max_age_minutes: state.checks_max_age_minutes,
             identity: &state.identity,
+            clock: &state.clock,
         }
     }
 }

@@ -174,6 +174,27 @@ pub(crate) fn require_issue_slot(
     Ok(())
 }
 
+/// Before a reschedule reads the schedule: an issue visit's slot must be at its application's
+/// office inside its window (the same answers as at booking).
+pub(crate) fn precheck_issue_slot(
+    conn: &mut DbConn,
+    kind: VisitKind,
+    divorce_application_id: Option<i64>,
+    slot_id: &str,
+) -> Result<(), AppError> {
+    if kind != VisitKind::DivorceIssue {
+        return Ok(());
+    }
+    let Some((office, start)) = hunyin_store::slots::parse_slot_id(slot_id) else {
+        return Ok(());
+    };
+    let id = divorce_application_id
+        .ok_or_else(|| AppError::internal("an issue visit without its application"))?;
+    let app = divorce_visits::find(conn, id)?
+        .ok_or_else(|| AppError::internal("an issue visit of an unknown application"))?;
+    require_issue_slot(&app, office, start.date())
+}
+
 /// The rules for moving the appointment `a` of kind `kind` to a slot on `day` at `office`:
 /// eligibility of its service, or the issue window of its application. Its assessment (the
 /// documents of that day).
