@@ -64,7 +64,7 @@ pub fn book_issue_visit(
         AppError::not_found("The slot")
             .with_detail("No office has such a slot.", "没有此预约时段。")
     })?;
-    require_issue_slot(&app, &slot_office, start.date())?;
+    require_issue_slot(&app, slot_office, start.date())?;
     let (office, slot) = booking::resolve_slot(conn, rules, &app.office_id, &req.slot_id, now)?;
     let far = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).expect("valid date");
     let mut domain = Vec::with_capacity(2);
