@@ -111,6 +111,10 @@ async fn a_couple_books_the_application_visit_and_the_counter_receives_the_divor
     assert_eq!(item["service"], "divorce");
     let p = problem(desk.check_in(&visit).await).await;
     assert_eq!(p["code"], "not_a_marriage_visit");
+    let read: Value = desk.get_application(&visit).await.json().await.unwrap();
+    assert_eq!(read["service"], "divorce");
+    let p = problem(desk.register(&visit).await).await;
+    assert_eq!(p["code"], "not_a_marriage_visit");
     assert_eq!(appointment_status(&app, &visit), "booked");
 
     // Not on the visit's day: refused, nothing written.

@@ -78,8 +78,13 @@ pub(crate) fn load(
     Ok(app)
 }
 
-/// [`load`] of any appointment, a divorce's visit too (for reading it).
-fn load_any(conn: &mut DbConn, staff: &Staff, reference: &str) -> Result<Appointment, AppError> {
+/// [`load`] of any appointment, a divorce's visit too (for the reads: none of the marriage's
+/// records exist for it, so they answer empty or 404).
+pub(crate) fn load_any(
+    conn: &mut DbConn,
+    staff: &Staff,
+    reference: &str,
+) -> Result<Appointment, AppError> {
     staff.require_role(&COUNTER)?;
     let app = appointments::find_by_reference(conn, reference)?.ok_or_else(not_found)?;
     staff.require_office(&app.office_id)?;
