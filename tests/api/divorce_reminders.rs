@@ -140,6 +140,11 @@ async fn a_round_that_read_the_due_reminders_before_another_sent_them_sends_noth
     let (v, emails) = received(&desk, 14).await;
     let day = date(&v, "issue_until");
     let (mut a, mut b) = (app.connect(), app.connect());
+    // During the cooling-off nothing is due, however early the closing reminder is set.
+    let cooling = date(&v, "cooling_off_ends");
+    let early = lib::divorce_app::due_reminders(&mut a, cooling, u32::MAX).unwrap();
+    let sent = lib::divorce_app::send_reminders(&mut a, &early, lib::clock::now()).unwrap();
+    assert_eq!(sent, 0);
     // Both rounds read before either writes (two instances at the same moment).
     let first = lib::divorce_app::due_reminders(&mut a, day, 5).unwrap();
     let second = lib::divorce_app::due_reminders(&mut b, day, 5).unwrap();

@@ -27,7 +27,8 @@ pub enum Reminder {
 }
 
 /// Received applications whose reminder `which` is due on `today` and not yet sent: the window
-/// opened (`issue_from <= today`), or it closes within `days` (`issue_until <= today + days`).
+/// opened (`issue_from <= today`), or it is open and closes within `days` (`issue_until <=
+/// today + days`).
 /// Ids, oldest first, at most 500.
 pub fn reminders_due(
     conn: &mut DbConn,
@@ -48,9 +49,15 @@ pub fn reminders_due(
             .load(conn),
         Reminder::WindowClosing => received
             .filter(divorce_applications::reminded_close_at.is_null())
+            // Only once the window is open, however many days the setting asks.
+            .filter(divorce_applications::issue_from.le(today))
             .filter(
-                divorce_applications::issue_until
-                    .le(today + chrono::Duration::days(i64::from(days))),
+                divorce_applications::issue_until.le(
+                    // A setting of absurd size means "at once", never an overflow.
+                    today
+                        .checked_add_signed(chrono::Duration::days(i64::from(days)))
+                        .unwrap_or(NaiveDate::MAX),
+                ),
             )
             .select(divorce_applications::id)
             .order(divorce_applications::id)
