@@ -51,13 +51,11 @@ pub fn reminders_due(
             .filter(divorce_applications::reminded_close_at.is_null())
             // Only once the window is open, however many days the setting asks.
             .filter(divorce_applications::issue_from.le(today))
+            // A setting of absurd size means "at once", never an overflow (a window is shorter
+            // than a year).
             .filter(
-                divorce_applications::issue_until.le(
-                    // A setting of absurd size means "at once", never an overflow.
-                    today
-                        .checked_add_signed(chrono::Duration::days(i64::from(days)))
-                        .unwrap_or(NaiveDate::MAX),
-                ),
+                divorce_applications::issue_until
+                    .le(today + chrono::Duration::days(i64::from(days.min(366)))),
             )
             .select(divorce_applications::id)
             .order(divorce_applications::id)
