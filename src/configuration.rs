@@ -7,7 +7,9 @@ use config::{Config, Environment, File, FileFormat};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+mod divorce;
 mod identity;
+pub use divorce::DivorceSettings;
 pub use identity::{IdentityModeSetting, IdentitySettings, OidcSettings};
 
 /// The committed defaults, embedded so the binary runs from any directory with no file.
@@ -27,6 +29,7 @@ pub struct Settings {
     pub outbox: OutboxSettings,
     pub rate_limit: RateLimitSettings,
     pub sweep: SweepSettings,
+    pub divorce: DivorceSettings,
     pub staff: StaffSettings,
     pub checks: ChecksSettings,
     pub partner: PartnerSettings,

@@ -86,6 +86,7 @@ struct Owned {
     mail_from: lettre::message::Mailbox,
     directory: Directory,
     identity: hunyin_app::booking::Identity,
+    clock: hunyin_app::clock::Clock,
 }
 
 impl Owned {
@@ -96,6 +97,7 @@ impl Owned {
             mail_from: s.mail.from.parse().map_err(text)?,
             directory: Directory::default(),
             identity: wiring::identity(s),
+            clock: hunyin_app::clock::Clock::default(),
         })
     }
 
@@ -109,6 +111,7 @@ impl Owned {
             checks_max_age_minutes: 240,
             region_prefix: "32",
             directory: &self.directory,
+            clock: &self.clock,
         }
     }
 }

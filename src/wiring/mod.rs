@@ -144,6 +144,7 @@ pub fn context(
         partners,
         identity: identity(s),
         hashing: hunyin_app::hash_gate::HashGate::per_core(),
+        divorce_reminder_days: s.divorce.reminder_days_before_close,
         clock: hunyin_app::clock::Clock::default(),
         oidc: Arc::new(Oidc::new(oidc)),
     }

@@ -1,8 +1,8 @@
 //! The sweep, run periodically: one round of `hunyin_app::sweep::run` (no-shows, nonces,
-//! sessions, sign-in failures, outbox retention, idle shared rate-limit keys) and the lapse of
-//! divorce applications past their issue window (视为撤回), its counts logged when it did anything;
-//! then the statistics' daily rollup catches up with the days that are over (at most a month of
-//! days a round, so that a round stays short).
+//! sessions, sign-in failures, outbox retention, idle shared rate-limit keys), the lapse of
+//! divorce applications past their issue window (视为撤回) and the reminders of that window, its
+//! counts logged when it did anything; then the statistics' daily rollup catches up with the
+//! days that are over (at most a month of days a round, so that a round stays short).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,8 +21,17 @@ pub async fn sweep_loop(app: Arc<AppContext>, policy: SweepPolicy, every: Durati
             // nothing else of the round does).
             let lapsed =
                 hunyin_app::divorce::lapse_due(&mut conn, ctx.clock.today(), ctx.clock.now())?;
+            // Its reminders are due by that day too, and queued at the real time (the outbox
+            // worker reads that).
+            let reminded = hunyin_app::divorce::remind_due(
+                &mut conn,
+                ctx.clock.today(),
+                hunyin_app::clock::now(),
+                ctx.divorce_reminder_days,
+            )?;
             let mut r = hunyin_app::sweep::run(&mut conn, &policy, hunyin_app::clock::now())?;
             r.divorces_lapsed = lapsed;
+            r.divorces_reminded = reminded;
             let today = hunyin_app::clock::today();
             let built = hunyin_app::statistics::catch_up(&mut conn, &ctx.region_prefix, today, 31)?;
             if built > 0 {
@@ -42,6 +51,7 @@ pub async fn sweep_loop(app: Arc<AppContext>, policy: SweepPolicy, every: Durati
                 outbox_redacted = r.outbox_redacted,
                 rate_limit_keys = r.rate_limit_keys,
                 divorces_lapsed = r.divorces_lapsed,
+                divorces_reminded = r.divorces_reminded,
                 "swept"
             ),
             Ok(Err(e)) => tracing::warn!(error = %e, "sweep failed"),

@@ -149,6 +149,7 @@ async fn every_status_a_route_sends_is_declared_in_the_spec() {
             [
                 "POST /v1/eligibility",
                 "POST /v1/appointments",
+                "POST /v1/divorce-applications/{reference}/issue-visit",
                 "POST /v1/confirmations",
                 "POST /v1/confirmations/release",
                 "POST /v1/registrar/sessions",

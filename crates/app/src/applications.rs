@@ -66,8 +66,21 @@ pub(crate) fn audit_application(
     )
 }
 
-/// The application with this reference, for counter staff of its office (else 403/404).
+/// The marriage application with this reference, for counter staff of its office (else
+/// 403/404; 409 `not_a_marriage_visit` for a divorce's visit, which the divorce counter takes).
 pub(crate) fn load(
+    conn: &mut DbConn,
+    staff: &Staff,
+    reference: &str,
+) -> Result<Appointment, AppError> {
+    let app = load_any(conn, staff, reference)?;
+    booking::VisitKind::of(&app.service).require_marriage()?;
+    Ok(app)
+}
+
+/// [`load`] of any appointment, a divorce's visit too (for the reads: none of the marriage's
+/// records exist for it, so they answer empty or 404).
+pub(crate) fn load_any(
     conn: &mut DbConn,
     staff: &Staff,
     reference: &str,
@@ -82,6 +95,8 @@ pub(crate) fn load(
 #[derive(Debug, Clone, Serialize)]
 pub struct QueueItem {
     pub reference: String,
+    /// `marriage`, `divorce` (the application visit of a divorce) or `divorce_issue`.
+    pub service: String,
     pub status: String,
     pub walk_in: bool,
     pub slot: Option<SlotTimes>,
@@ -119,6 +134,7 @@ pub fn queue(
                 .map(|p| MaskedParty::new(&p.name, &p.id_number))
                 .collect(),
             reference: app.reference,
+            service: app.service,
             status: app.status,
         });
     }
@@ -169,6 +185,8 @@ pub struct ContactView {
 #[derive(Debug, Clone, Serialize)]
 pub struct ApplicationView {
     pub reference: String,
+    /// `marriage`, `divorce` or `divorce_issue`.
+    pub service: String,
     pub status: String,
     pub office_id: String,
     pub walk_in: bool,
@@ -190,7 +208,7 @@ pub fn read(
     staff: &Staff,
     reference: &str,
 ) -> Result<ApplicationView, AppError> {
-    let app = load(conn, staff, reference)?;
+    let app = load_any(conn, staff, reference)?;
     let office = offices::find(conn, &app.office_id)?
         .ok_or_else(|| AppError::internal("application of an unknown office"))?;
     let documents = booking::documents_for(conn, policy, &app, &office)?.documents;
@@ -231,6 +249,7 @@ pub fn read(
         documents,
         created_at: rfc3339_utc(app.created_at),
         reference: app.reference,
+        service: app.service,
         status: app.status,
         office_id: app.office_id,
     })
@@ -313,6 +332,8 @@ pub fn walk_in(
                 sequence: 0,
                 created_at: stamp,
                 updated_at: stamp,
+                service: booking::VisitKind::Marriage.as_str(),
+                divorce_application_id: None,
             };
             let Some(id) = appointments::insert(c, &new)? else {
                 continue;

@@ -46,6 +46,9 @@ pub struct AppContext {
     pub identity: crate::booking::Identity,
     /// At most this many password hashes at once.
     pub hashing: crate::hash_gate::HashGate,
+    /// Days before a divorce's issue window closes that its reminder goes out
+    /// (`divorce.reminder_days_before_close`).
+    pub divorce_reminder_days: u32,
     /// The day the divorce counter counts from (the system clock unless a test moved it).
     pub clock: crate::clock::Clock,
     /// The citizens' OpenID Connect provider (`[identity.oidc]`).

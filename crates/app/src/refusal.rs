@@ -76,7 +76,7 @@ pub fn notice(
     staff: &Staff,
     reference: &str,
 ) -> Result<RefusalNotice, AppError> {
-    let app = load(conn, staff, reference)?;
+    let app = crate::applications::load_any(conn, staff, reference)?;
     let Some((reason, note, _by, at)) = registration::refusal_of(conn, app.id)? else {
         return Err(AppError::not_found("The refusal")
             .with_detail("This application was not refused.", "该申请未被不予登记。"));

@@ -34,6 +34,8 @@ pub struct SweepReport {
     pub rate_limit_keys: usize,
     /// Divorce applications deemed withdrawn (视为撤回), by the binary's lapse round.
     pub divorces_lapsed: usize,
+    /// Divorce applications whose reminder (window open, window closing) was queued.
+    pub divorces_reminded: usize,
 }
 
 impl SweepReport {
@@ -67,5 +69,6 @@ pub fn run(
         outbox_redacted: count(p.outbox_redacted),
         rate_limit_keys,
         divorces_lapsed: 0,
+        divorces_reminded: 0,
     })
 }

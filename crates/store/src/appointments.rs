@@ -23,6 +23,10 @@ pub struct Appointment {
     pub sequence: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// `marriage`, `divorce` (a divorce's application visit) or `divorce_issue`.
+    pub service: String,
+    /// The divorce application of an issue visit.
+    pub divorce_application_id: Option<i64>,
 }
 
 /// An appointment to store. `None` binds NULL (not DEFAULT): the insert stays one prepared
@@ -40,6 +44,10 @@ pub struct NewAppointment<'a> {
     pub sequence: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// `marriage`, `divorce` (a divorce's application visit) or `divorce_issue`.
+    pub service: &'a str,
+    /// The divorce application of an issue visit.
+    pub divorce_application_id: Option<i64>,
 }
 
 /// A party of an appointment.

@@ -35,6 +35,10 @@ pub struct Application {
     pub certificate_number: Option<String>,
     pub refusal_reason: Option<String>,
     pub refusal_note: Option<String>,
+    /// The application visit it was received from.
+    pub appointment_id: Option<i64>,
+    pub reminded_open_at: Option<NaiveDateTime>,
+    pub reminded_close_at: Option<NaiveDateTime>,
 }
 
 /// An application to store at receipt.
@@ -57,6 +61,7 @@ pub struct NewApplication<'a> {
     pub issue_until: NaiveDate,
     pub received_by: i64,
     pub received_at: NaiveDateTime,
+    pub appointment_id: Option<i64>,
 }
 
 /// A party of a divorce application.
@@ -70,6 +75,9 @@ pub struct Party {
     pub hukou_division_code: String,
     pub check_source: String,
     pub check_note: Option<String>,
+    /// The party's contact: the confirmed contact of the application visit, or given at the
+    /// counter.
+    pub email: Option<String>,
 }
 
 /// Why an application could not be inserted.

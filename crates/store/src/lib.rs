@@ -6,6 +6,7 @@ pub mod appointments;
 pub mod audit;
 pub mod citizens;
 pub mod divorce;
+pub mod divorce_visits;
 pub mod holds;
 pub mod household;
 pub mod identities;

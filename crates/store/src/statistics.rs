@@ -181,7 +181,8 @@ pub(crate) fn office_filter(scope: &Scope<'_>, col: &str) -> String {
     }
 }
 
-/// Appointments booked (sub `booked`) and walk-ins (sub `walk_in`) created in the range.
+/// Marriage appointments booked (sub `booked`) and walk-ins (sub `walk_in`) created in the range
+/// (a divorce's visits are not marriage bookings).
 pub fn created(conn: &mut DbConn, by: GroupBy, scope: &Scope<'_>) -> QueryResult<Vec<Count>> {
     let region = other_region_of("a");
     let (k, binds) = key(
@@ -195,13 +196,14 @@ pub fn created(conn: &mut DbConn, by: GroupBy, scope: &Scope<'_>) -> QueryResult
     let sql = format!(
         "SELECT {k} AS k, CASE WHEN a.slot_id IS NULL THEN 'walk_in' ELSE 'booked' END AS sub, \
          CAST(COUNT(*) AS BIGINT) AS n, CAST(0 AS BIGINT) AS total FROM appointments a \
-         WHERE a.created_at >= ? AND a.created_at < ?{} GROUP BY 1, 2",
+         WHERE a.service = 'marriage' AND a.created_at >= ? AND a.created_at < ?{} GROUP BY 1, 2",
         office_filter(scope, "a.office_id")
     );
     run(conn, &sql, scope, binds)
 }
 
-/// Appointments that ended cancelled or as no-shows in the range (sub: the status).
+/// Appointments that ended cancelled or as no-shows in the range (sub: the status); marriage
+/// appointments only, as in [`created`] (a divorce's visits are not marriage bookings).
 pub fn ended(conn: &mut DbConn, by: GroupBy, scope: &Scope<'_>) -> QueryResult<Vec<Count>> {
     let region = other_region_of("a");
     let (k, binds) = key(
@@ -215,14 +217,14 @@ pub fn ended(conn: &mut DbConn, by: GroupBy, scope: &Scope<'_>) -> QueryResult<V
     let sql = format!(
         "SELECT {k} AS k, a.status AS sub, CAST(COUNT(*) AS BIGINT) AS n, CAST(0 AS BIGINT) AS total \
          FROM appointments a WHERE a.status IN ('cancelled', 'no_show') \
-         AND a.updated_at >= ? AND a.updated_at < ?{} GROUP BY 1, 2",
+         AND a.service = 'marriage' AND a.updated_at >= ? AND a.updated_at < ?{} GROUP BY 1, 2",
         office_filter(scope, "a.office_id")
     );
     run(conn, &sql, scope, binds)
 }
 
 /// Holds of contact mode that ended in the range: confirmed by both parties (sub `confirmed`,
-/// dated when the second confirmed) or lapsed unconfirmed (sub `lapsed`).
+/// dated when the second confirmed) or lapsed unconfirmed (sub `lapsed`); of marriage bookings.
 pub fn holds(conn: &mut DbConn, by: GroupBy, scope: &Scope<'_>) -> QueryResult<Vec<Count>> {
     let mut out = Vec::new();
     for end in ["confirmed", "lapsed"] {
@@ -233,7 +235,7 @@ pub fn holds(conn: &mut DbConn, by: GroupBy, scope: &Scope<'_>) -> QueryResult<V
             "SELECT {k} AS k, CAST('{end}' AS TEXT) AS sub, CAST(COUNT(*) AS BIGINT) AS n, \
              CAST(0 AS BIGINT) AS total FROM appointment_holds h \
              JOIN appointments a ON a.id = h.appointment_id \
-             WHERE {ts} >= ? AND {ts} < ?{} GROUP BY 1",
+             WHERE a.service = 'marriage' AND {ts} >= ? AND {ts} < ?{} GROUP BY 1",
             office_filter(scope, "a.office_id")
         );
         out.extend(run(conn, &sql, scope, binds)?);

@@ -9,6 +9,7 @@ pub mod client;
 pub mod counter;
 pub mod database;
 pub mod divorce;
+pub mod divorce_visits;
 pub mod fixtures;
 pub mod lib;
 pub mod mail;

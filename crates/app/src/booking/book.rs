@@ -3,15 +3,16 @@
 
 use chrono::NaiveDateTime;
 
-use hunyin_domain::eligibility::Party;
+use hunyin_domain::eligibility::{self, Party};
 use hunyin_domain::mask::Masked;
+use hunyin_domain::schedule::SlotTime;
 use hunyin_domain::Status;
 use hunyin_store::appointments::{self, NewAppointment, PartyRow};
+use hunyin_store::offices::Office;
 use hunyin_store::{self as db, slots, DbConn};
 
-use super::{
-    party_row, require_eligible, resolve_slot, AppointmentView, ContactView, OfficeView, Rules,
-};
+use super::visits::{require_eligible_for, VisitKind};
+use super::{party_row, resolve_slot, AppointmentView, ContactView, OfficeView, Rules};
 use crate::error::AppError;
 use crate::tokens;
 use crate::views::{MaskedParty, SlotTimes};
@@ -49,7 +50,67 @@ pub fn book(
     req: &BookingRequest,
     now: NaiveDateTime,
 ) -> Result<AppointmentView, AppError> {
-    let signed_in = if rules.identity.signs_in() {
+    book_visit(conn, rules, req, VisitKind::Marriage, now)
+}
+
+/// [`book`] for a marriage or a divorce's application visit (`kind`): the slot, then the
+/// eligibility of that service at the office on the slot's day.
+pub fn book_visit(
+    conn: &mut DbConn,
+    rules: &Rules<'_>,
+    req: &BookingRequest,
+    kind: VisitKind,
+    now: NaiveDateTime,
+) -> Result<AppointmentView, AppError> {
+    let (office, slot) = resolve_slot(conn, rules, &req.office_id, &req.slot_id, now)?;
+    let assessment = require_eligible_for(
+        rules,
+        kind.service(),
+        &req.parties,
+        &office,
+        slot.start.date(),
+    )?;
+    let visit = Visit {
+        kind,
+        divorce_application_id: None,
+        office,
+        slot,
+        assessment,
+    };
+    place(conn, rules, req, visit)
+}
+
+/// A slot chosen and judged: what [`place`] books.
+pub(crate) struct Visit {
+    pub kind: VisitKind,
+    pub divorce_application_id: Option<i64>,
+    pub office: Office,
+    pub slot: SlotTime,
+    pub assessment: eligibility::Assessment,
+}
+
+/// Books the judged `visit` for the parties of `req`.
+pub(crate) fn place(
+    conn: &mut DbConn,
+    rules: &Rules<'_>,
+    req: &BookingRequest,
+    visit: Visit,
+) -> Result<AppointmentView, AppError> {
+    let Visit {
+        kind,
+        divorce_application_id,
+        office,
+        slot,
+        assessment,
+    } = visit;
+    let token = tokens::secret();
+    let token_hash = tokens::hash(&token);
+    let row = slots::new_row(&office.id, &slot);
+    let status = Status::PendingConfirmation;
+    let contact_email = super::normal_email(&req.emails[0]);
+    // An issue visit is proven otherwise: its confirmations go to the contacts recorded when
+    // the divorce was received (`divorce::book_issue_visit`).
+    let signed_in = if rules.identity.signs_in() && kind != VisitKind::DivorceIssue {
         let who = req
             .signed_in
             .as_ref()
@@ -59,13 +120,6 @@ pub fn book(
     } else {
         None
     };
-    let (office, slot) = resolve_slot(conn, rules, &req.office_id, &req.slot_id, now)?;
-    let assessment = require_eligible(rules, &req.parties, &office, slot.start.date())?;
-    let token = tokens::secret();
-    let token_hash = tokens::hash(&token);
-    let row = slots::new_row(&office.id, &slot);
-    let status = Status::PendingConfirmation;
-    let contact_email = super::normal_email(&req.emails[0]);
     let mut reference = tokens::reference("AP");
     let stamp = crate::clock::now();
     let id = db::write_tx(conn, |c| -> Result<i64, AppError> {
@@ -87,6 +141,8 @@ pub fn book(
                 sequence: 0,
                 created_at: stamp,
                 updated_at: stamp,
+                service: kind.as_str(),
+                divorce_application_id,
             };
             if let Some(new_id) = appointments::insert(c, &new)? {
                 created = Some(new_id);
@@ -138,6 +194,7 @@ pub fn book(
     );
     Ok(AppointmentView {
         reference,
+        service: kind.as_str().to_owned(),
         status: status.as_str().to_owned(),
         office: OfficeView::from(&office),
         slot: Some(SlotTimes::from_utc(

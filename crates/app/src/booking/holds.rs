@@ -116,6 +116,7 @@ pub(super) fn open(
 
 /// What the hold's mails say about it.
 pub(super) struct About {
+    kind: super::VisitKind,
     reference: String,
     office: String,
     names: String,
@@ -141,6 +142,7 @@ impl About {
             .join("、");
         let start = to_local(slot.starts_at);
         Ok(About {
+            kind: super::VisitKind::of(&a.service),
             reference: a.reference.clone(),
             office: office.name.clone(),
             names,
@@ -180,7 +182,7 @@ impl About {
                 &local.format("%-d %B %Y %H:%M").to_string(),
             )
             .replace("{link}", link);
-        Email {
+        self.kind.reword(Email {
             to: to.to_owned(),
             subject: format!(
                 "请确认结婚登记预约 {} / Please confirm the booking",
@@ -190,12 +192,12 @@ impl About {
             html: None,
             ics: None,
             ics_method: None,
-        }
+        })
     }
 
     /// The notice that the hold lapsed unconfirmed.
     pub(super) fn lapsed_mail(&self, to: &str) -> Email {
-        Email {
+        self.kind.reword(Email {
             to: to.to_owned(),
             subject: format!(
                 "结婚登记预约未确认，名额已释放 {} / Booking lapsed",
@@ -205,7 +207,7 @@ impl About {
             html: None,
             ics: None,
             ics_method: None,
-        }
+        })
     }
 }
 

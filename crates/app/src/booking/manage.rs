@@ -6,15 +6,15 @@
 use chrono::NaiveDateTime;
 
 use hunyin_domain::eligibility;
-use hunyin_domain::policy::Service;
 use hunyin_domain::{Policy, Status};
 use hunyin_store::appointments::{self, Appointment};
 use hunyin_store::offices::{self, Office};
 use hunyin_store::{self as db, slots, DbConn};
 
+use super::visits::{precheck_issue_slot, require_slot, VisitKind};
 use super::{
-    enqueue_mail_to_parties, enqueue_reminder, office_ref, require_eligible, resolve_slot,
-    stored_parties, unknown_office, unknown_slot, view_of, AppointmentView, Rules,
+    enqueue_mail_to_parties, enqueue_reminder, office_ref, resolve_slot, stored_parties,
+    unknown_office, unknown_slot, view_of, AppointmentView, Rules,
 };
 use crate::audit::Event;
 use crate::citizen::Citizen;
@@ -76,7 +76,7 @@ pub(crate) fn documents_for(
         policy,
         &parties,
         day,
-        Service::Marriage,
+        VisitKind::of(&a.service).service(),
         &[office_ref(office)?],
     ))
 }
@@ -143,9 +143,24 @@ pub(crate) fn reschedule_found(
     if a.slot_id.as_deref() == Some(slot_id) && target_office == a.office_id {
         return view_found(conn, rules, a);
     }
+    let kind = VisitKind::of(&a.service);
+    // A divorce's visits are judged by the instance's clock, as at booking.
+    let now = match kind {
+        VisitKind::Marriage => now,
+        _ => hunyin_domain::time::to_local(rules.clock.now()),
+    };
+    precheck_issue_slot(conn, kind, a.divorce_application_id, slot_id)?;
     let (office, slot) = resolve_slot(conn, rules, &target_office, slot_id, now)?;
     let parties = stored_parties(&appointments::parties(conn, a.id)?)?;
-    let assessment = require_eligible(rules, &parties, &office, slot.start.date())?;
+    let assessment = require_slot(
+        conn,
+        rules,
+        kind,
+        a.divorce_application_id,
+        &parties,
+        &office,
+        slot.start.date(),
+    )?;
     let row = slots::new_row(&office.id, &slot);
     db::write_tx(conn, |c| -> Result<(), AppError> {
         // Lock, then read again: a concurrent cancel or reschedule must not be undone, nor its

@@ -32,6 +32,8 @@ pub struct Rules<'a> {
     pub checks_max_age_minutes: u32,
     /// How couples are identified, and the holds of `contact` mode.
     pub identity: &'a Identity,
+    /// The instance's clock: a divorce's visits are judged by its day, as its counter is.
+    pub clock: &'a crate::clock::Clock,
 }
 
 impl<'a> Rules<'a> {
@@ -46,6 +48,7 @@ impl<'a> Rules<'a> {
             directory: &state.partners.directory,
             checks_max_age_minutes: state.checks_max_age_minutes,
             identity: &state.identity,
+            clock: &state.clock,
         }
     }
 }
@@ -164,6 +167,8 @@ pub use crate::applications::ContactView;
 #[derive(Debug, Clone, Serialize)]
 pub struct AppointmentView {
     pub reference: String,
+    /// `marriage`, `divorce` (a divorce's application visit) or `divorce_issue`.
+    pub service: String,
     pub status: String,
     pub office: OfficeView,
     pub slot: Option<SlotTimes>,
@@ -189,6 +194,7 @@ pub(crate) fn view_of(
     };
     Ok(AppointmentView {
         reference: a.reference.clone(),
+        service: a.service.clone(),
         status: a.status.clone(),
         office: OfficeView::from(office),
         slot: slot.map(|s| SlotTimes::from_utc(Some(s.id), s.starts_at, s.ends_at)),
@@ -215,14 +221,18 @@ mod notices;
 mod release;
 mod signed_in;
 mod sweep;
+mod visits;
 
-pub use book::{book, BookingRequest};
+pub use book::{book, book_visit, BookingRequest};
+pub(crate) use book::{place, Visit};
 pub use confirm::{confirm, sweep_lapsed, ConfirmationView};
 pub use holds::{identification, normal_email, Identification, Identity, IdentityMode};
 pub use listing::{list_slots, listing, SlotListing, SlotView};
 pub use manage::{cancel, reschedule, view, Actor};
 pub use release::release;
 pub use signed_in::confirm as confirm_signed_in;
+pub use visits::VisitKind;
+pub(crate) use visits::{issue_documents, require_issue_slot};
 
 pub(crate) use listing::resolve_slot;
 pub(crate) use manage::{cancel_found, documents_for, reschedule_found, view_found};

@@ -42,7 +42,8 @@ fn mail_for(
         names,
         to: &a.contact_email,
     };
-    Ok(render(rules, office, about, &documents, kind))
+    let email = render(rules, office, about, &documents, kind);
+    Ok(super::VisitKind::of(&a.service).reword(email))
 }
 
 /// What a message says about the appointment besides its office and documents.

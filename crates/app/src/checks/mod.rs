@@ -249,6 +249,6 @@ pub(crate) fn record_one(
 
 /// The checks of an application (latest per party, and the whole history).
 pub fn list(conn: &mut DbConn, staff: &Staff, reference: &str) -> Result<ChecksView, AppError> {
-    let app = load(conn, staff, reference)?;
+    let app = crate::applications::load_any(conn, staff, reference)?;
     summary(conn, &app)
 }

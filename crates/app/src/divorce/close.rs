@@ -49,6 +49,7 @@ pub fn withdraw(
         if !store::close(c, app.id, how, staff.id, clock.now())? {
             return Err(moved_on(c, action, &app));
         }
+        super::visit::close_issue_visits(c, app.id, false)?;
         audit_divorce(
             c,
             staff,
@@ -101,6 +102,7 @@ pub fn refuse(
         if !store::close(c, app.id, how, staff.id, clock.now())? {
             return Err(moved_on(c, action, &app));
         }
+        super::visit::close_issue_visits(c, app.id, false)?;
         audit_divorce(
             c,
             staff,
@@ -171,6 +173,7 @@ pub fn lapse_due(
     db::write_tx(conn, |c| -> Result<usize, AppError> {
         let lapsed = store::lapse_due(c, today, now)?;
         for (id, office) in &lapsed {
+            super::visit::close_issue_visits(c, *id, false)?;
             let subject = id.to_string();
             let mut event =
                 Event::system("divorce.lapsed", office, ("divorce_application", &subject));

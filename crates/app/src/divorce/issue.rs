@@ -193,6 +193,7 @@ pub fn issue(
                 .collect::<Vec<_>>(),
             dissolves,
         )?;
+        super::visit::close_issue_visits(c, app.id, true)?;
         audit_divorce(
             c,
             staff,

@@ -42,17 +42,22 @@ pub fn periods(
 
 mod close;
 mod issue;
+mod issue_visit;
 mod partner_status;
 mod receive;
 mod reissue;
+mod remind;
 mod verify;
 mod views;
+mod visit;
 
 pub use close::{lapse_due, refusal_notice, refuse, withdraw};
 pub use issue::{issue, IssueInput};
+pub use issue_visit::{book_issue_visit, IssueVisitRequest};
 pub use partner_status::{dissolve_notified, partner_status};
 pub use receive::{receive, AgreementInput, PartyInput, ReceiveInput};
 pub use reissue::{reissue, DivorceReissueView};
+pub use remind::{due_reminders, remind_due, send_reminders, DueReminders};
 pub use views::{Agreement, DivorceParty, DivorceRefusalNotice, DivorceView, Document};
 
 use hunyin_partner::Directory;

@@ -9,6 +9,7 @@ use hunyin_store::divorce::{self as store, Insert, NewApplication, Party};
 use hunyin_store::{self as db, offices, Pool};
 
 use super::verify::{self, MarriageStep, Person};
+use super::visit;
 use super::{audit_divorce, periods, views, DivorceRules, DivorceView};
 use crate::applications::COUNTER;
 use crate::audit::Details;
@@ -23,6 +24,8 @@ pub struct PartyInput {
     pub hukou_division_code: String,
     /// What the paper 户口簿 shows, when no instance can answer the party's check.
     pub household_note: Option<String>,
+    /// The party's own email, given at the counter (for the issue visit and the reminders).
+    pub email: Option<String>,
 }
 
 /// The agreement's matters, recorded as given.
@@ -45,6 +48,8 @@ pub struct ReceiveInput {
     /// The registrar confirms the agreement settles children, property and debts.
     pub agreement_complete: bool,
     pub both_parties_present: bool,
+    /// The application visit booked for this divorce (`"service": "divorce"`), if any.
+    pub appointment_reference: Option<String>,
 }
 
 const TEXT_MAX: usize = 4000;
@@ -193,6 +198,23 @@ pub fn receive(
         }
         (m, steps)
     };
+    let visit = {
+        let mut conn = db::get(pool)?;
+        match &input.appointment_reference {
+            Some(r) => Some(visit::read(&mut conn, r, &input.office_id, &people, today)?),
+            None => None,
+        }
+    };
+    // A contact given at the counter, else the visit's confirmed one.
+    let emails: Vec<Option<String>> = (0..people.len())
+        .map(|i| {
+            input.parties[i]
+                .email
+                .as_deref()
+                .map(crate::booking::normal_email)
+                .or_else(|| visit.as_ref().and_then(|v| v.emails[i].clone()))
+        })
+        .collect();
     // Ask, holding no connection.
     let marriage = match marriage_step {
         MarriageStep::Local { appointment_id } => verify::Marriage {
@@ -233,6 +255,7 @@ pub fn receive(
                 issue_until: dates.issue_until,
                 received_by: staff.id,
                 received_at: now,
+                appointment_id: None,
             };
             match store::insert(c, &new)? {
                 Insert::Inserted(id) => break id,
@@ -258,9 +281,13 @@ pub fn receive(
                 check_source: (*source).to_owned(),
                 check_note: (*source == "manual")
                     .then(|| p.household_note.clone().unwrap_or_default()),
+                email: emails[i].clone(),
             })
             .collect();
         store::insert_parties(c, &rows)?;
+        if let Some(v) = &visit {
+            visit::use_visit(c, staff, v, id, now)?;
+        }
         let masked: Vec<String> = people.iter().map(|p| mask(&p.id_number)).collect();
         audit_divorce(
             c,
@@ -273,7 +300,8 @@ pub fn receive(
                 .with("parties", &masked)
                 .with("checks", &sources)
                 .with("received_on", dates.received_on)
-                .with("issue_until", dates.issue_until),
+                .with("issue_until", dates.issue_until)
+                .with("appointment", visit.as_ref().map(|v| v.appointment_id)),
         )?;
         store::find_by_reference(c, &reference)?
             .ok_or_else(|| AppError::internal("inserted application not found"))

@@ -7,8 +7,9 @@ use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use validator::ValidateEmail;
 
-use hunyin_app::booking::{self, BookingRequest, Rules};
+use hunyin_app::booking::{self, BookingRequest, Rules, VisitKind};
 use hunyin_app::{AppError, DbConn, InvalidParam};
+use hunyin_domain::policy::Service;
 
 use crate::citizen::SignedInCitizen;
 use crate::extract::{date_param, Json};
@@ -27,6 +28,11 @@ where
     F: FnOnce(&mut DbConn, &Rules<'_>) -> Result<T, AppError> + Send + 'static,
 {
     crate::routes::with_db(state, move |conn, st| f(conn, &Rules::of(st))).await
+}
+
+/// Now by the instance's clock (a test may move it), Asia/Shanghai.
+pub(crate) fn clock_local(clock: &hunyin_app::clock::Clock) -> chrono::NaiveDateTime {
+    hunyin_domain::time::to_local(clock.now())
 }
 
 pub(crate) fn now_local() -> chrono::NaiveDateTime {
@@ -109,6 +115,9 @@ pub struct BookingBody {
     pub slot_id: String,
     pub parties: Vec<PartyIn>,
     pub contact: Contact,
+    /// `marriage` (the default) or `divorce` (the application visit of a divorce).
+    #[serde(default)]
+    pub service: Option<String>,
 }
 
 fn parse_contact(c: &Contact, errors: &mut Vec<InvalidParam>) -> Option<[String; 2]> {
@@ -168,6 +177,7 @@ pub async fn create(
     crate::ratelimit::limit(&state, &http, "appointments").await?;
     let b = body.0;
     let today = hunyin_app::clock::today();
+    let service = crate::routes::eligibility::parse_service(b.service.as_deref())?;
     let mut errors = Vec::new();
     let emails = parse_contact(&b.contact, &mut errors);
     let (parties, emails) = match (parse_parties(&b.parties, today), emails) {
@@ -187,8 +197,17 @@ pub async fn create(
         signed_in,
     };
     let (st, office) = (state.clone(), req.office_id.clone());
-    let view = with_booking(state, move |conn, rules| {
-        booking::book(conn, rules, &req, now_local())
+    let st_clock = state.clock.clone();
+    let view = with_booking(state, move |conn, rules| match service {
+        Service::Marriage => booking::book(conn, rules, &req, now_local()),
+        // A divorce's visits are judged by the instance's clock, as its counter is.
+        Service::Divorce => booking::book_visit(
+            conn,
+            rules,
+            &req,
+            VisitKind::Divorce,
+            clock_local(&st_clock),
+        ),
     })
     .await?;
     st.listings.invalidate(&office);

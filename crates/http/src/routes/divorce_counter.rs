@@ -10,6 +10,8 @@ use hunyin_app::divorce::{
     self, AgreementInput, DivorceRules, IssueInput, PartyInput, ReceiveInput,
 };
 
+use hunyin_app::InvalidParam;
+
 use crate::extract::Json;
 use crate::problem::ApiError;
 use crate::routes::{private, with_db};
@@ -25,6 +27,9 @@ pub struct DivorcePartyBody {
     pub hukou_division_code: String,
     #[serde(default)]
     pub household_note: Option<String>,
+    /// The party's own email (for the issue visit's confirmation and the reminders).
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 /// The agreement's matters.
@@ -47,6 +52,42 @@ pub struct ReceiveBody {
     pub agreement: AgreementBody,
     pub agreement_complete: bool,
     pub both_parties_present: bool,
+    /// The application visit booked for this divorce, which becomes checked in.
+    #[serde(default)]
+    pub appointment_reference: Option<String>,
+}
+
+/// The parties' emails: each an address, the two different (400 naming the field).
+fn check_emails(parties: &[DivorcePartyBody]) -> Result<(), ApiError> {
+    use validator::ValidateEmail;
+    let mut bad = Vec::new();
+    for (i, p) in parties.iter().enumerate() {
+        if let Some(e) = &p.email {
+            if e.len() > 254 || !e.trim().validate_email() {
+                bad.push(InvalidParam::new(
+                    format!("parties[{i}].email"),
+                    "invalid_email",
+                    "an email address",
+                ));
+            }
+        }
+    }
+    if let [a, b] = parties {
+        if let (Some(x), Some(y)) = (&a.email, &b.email) {
+            if bad.is_empty() && x.trim().eq_ignore_ascii_case(y.trim()) {
+                bad.push(InvalidParam::new(
+                    "parties[1].email",
+                    "same_contact",
+                    "each party gives their own contact",
+                ));
+            }
+        }
+    }
+    if bad.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(bad))
+    }
 }
 
 /// `POST /v1/registrar/offices/{office_id}/divorces`
@@ -57,6 +98,7 @@ pub async fn receive(
     body: Json<ReceiveBody>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.0;
+    check_emails(&b.parties)?;
     let input = ReceiveInput {
         office_id: path.into_inner(),
         parties: b
@@ -67,6 +109,7 @@ pub async fn receive(
                 name: p.name,
                 hukou_division_code: p.hukou_division_code,
                 household_note: p.household_note,
+                email: p.email,
             })
             .collect(),
         marriage_certificate: b.marriage_certificate,
@@ -78,6 +121,7 @@ pub async fn receive(
         },
         agreement_complete: b.agreement_complete,
         both_parties_present: b.both_parties_present,
+        appointment_reference: b.appointment_reference,
     };
     let v = web::block(move || {
         divorce::receive(&state.pool, &staff, &DivorceRules::of(&state), &input)

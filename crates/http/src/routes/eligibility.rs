@@ -32,7 +32,7 @@ pub struct EligibilityRequest {
 }
 
 /// The service asked about: `marriage` when absent, 400 naming `service` when unknown.
-fn parse_service(raw: Option<&str>) -> Result<Service, ApiError> {
+pub(crate) fn parse_service(raw: Option<&str>) -> Result<Service, ApiError> {
     match raw {
         None => Ok(Service::Marriage),
         Some(s) => Service::parse(s).ok_or_else(|| {

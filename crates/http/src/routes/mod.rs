@@ -55,6 +55,11 @@ pub fn table() -> Vec<RouteSpec> {
         RouteSpec::new(Method::GET, "/v1/divorce/periods", || {
             web::get().to(divorce::periods)
         }),
+        RouteSpec::new(
+            Method::POST,
+            "/v1/divorce-applications/{reference}/issue-visit",
+            || web::post().to(divorce::issue_visit),
+        ),
         RouteSpec::new(Method::POST, "/v1/eligibility", || {
             web::post().to(eligibility::check)
         }),

@@ -46,6 +46,8 @@ diesel::table! {
         sequence -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        service -> Text,
+        divorce_application_id -> Nullable<BigInt>,
     }
 }
 

@@ -25,6 +25,9 @@ diesel::table! {
         certificate_number -> Nullable<Text>,
         refusal_reason -> Nullable<Text>,
         refusal_note -> Nullable<Text>,
+        appointment_id -> Nullable<BigInt>,
+        reminded_open_at -> Nullable<Timestamp>,
+        reminded_close_at -> Nullable<Timestamp>,
     }
 }
 
@@ -37,6 +40,7 @@ diesel::table! {
         hukou_division_code -> Text,
         check_source -> Text,
         check_note -> Nullable<Text>,
+        email -> Nullable<Text>,
     }
 }
 
