@@ -27,7 +27,9 @@ pub(crate) fn booking_setup() -> Option<OidcSetup> {
 pub(crate) async fn signed_in(setup: &OidcSetup, login: &str) -> Browser {
     let mut b = Browser::new();
     let resp = b.sign_in(setup, login).await;
-    assert_eq!(resp.status(), 200, "{login} signs in");
+    let status = resp.status();
+    let body = resp.text().await.unwrap_or_default();
+    assert_eq!(status, 200, "{login} signs in: {body}");
     b
 }
 

@@ -44,3 +44,42 @@ async fn holds_booked_and_cancelled_in_a_persons_name_never_push_their_appointme
         "only her own appointment: {list}"
     );
 }
+
+#[tokio::test]
+async fn holds_naming_a_persons_email_never_keep_them_from_booking_signed_in() {
+    let Some(setup) = booking_setup() else { return };
+    let app = &setup.app;
+    let slot = app.first_slot(OFFICE).await;
+    let victim = format!("{}", fresh_emails()[0]);
+    // Three people signed in each hold a booking naming Carol's email as their partner's.
+    for login in ["bob", "dave", "frank"] {
+        let mut b = signed_in(&setup, login).await;
+        let emails = [fresh_emails()[0].clone(), victim.clone()];
+        let resp = book(
+            &mut b,
+            &setup,
+            &slot,
+            (&user(login), &user("alice")),
+            &emails,
+        )
+        .await;
+        assert_eq!(resp.status(), 201, "{login} holds");
+    }
+    // Carol books with her own email all the same.
+    let mut carol = signed_in(&setup, "carol").await;
+    let emails = [victim.clone(), fresh_emails()[1].clone()];
+    let resp = book(
+        &mut carol,
+        &setup,
+        &slot,
+        (&user("carol"), &user("dave")),
+        &emails,
+    )
+    .await;
+    assert_eq!(
+        resp.status(),
+        201,
+        "{}",
+        resp.text().await.unwrap_or_default()
+    );
+}

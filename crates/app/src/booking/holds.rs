@@ -76,8 +76,10 @@ pub(super) fn open(
     let mut locked = emails.to_vec();
     locked.sort();
     locked.dedup();
-    // Locks in one order, so two bookings naming the same two contacts cannot deadlock.
-    for e in &locked {
+    // Locks in one order, so two bookings naming the same two contacts cannot deadlock. A
+    // booking signed in needs no limit per contact: its first party, active at once, holds one
+    // booking at a time, and a limit on emails others may name would let them use up yours.
+    for e in locked.iter().filter(|_| !by_sign_in) {
         holds::lock(conn, &format!("contact:{e}"), now)?;
         if holds::open_holds_of(conn, e)? >= i64::from(rules.identity.holds_per_contact) {
             return Err(AppError::too_many_holds(rules.identity.holds_per_contact));
