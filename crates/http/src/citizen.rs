@@ -21,6 +21,12 @@ pub const FLOW_COOKIE: &str = "hunyin_sign_in";
 
 /// The value of the cookie `name` sent with `req` (hex tokens only: anything else is ignored).
 pub fn cookie(req: &HttpRequest, name: &str) -> Option<String> {
+    cookie_value(req, name)
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The raw value of the cookie `name` sent with `req`, trimmed; each caller checks its shape.
+pub fn cookie_value(req: &HttpRequest, name: &str) -> Option<String> {
     req.headers()
         .get_all(header::COOKIE)
         .filter_map(|v| v.to_str().ok())
@@ -28,7 +34,6 @@ pub fn cookie(req: &HttpRequest, name: &str) -> Option<String> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v.trim().to_owned())
-        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, `Secure` when configured, for `path`;
