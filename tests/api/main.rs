@@ -34,6 +34,7 @@ mod offices;
 mod operations;
 mod outbox_lease;
 mod owner_only_files;
+mod pages_couples;
 mod pages_start;
 mod partner_deliveries_scope;
 mod partner_federation;

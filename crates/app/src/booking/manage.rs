@@ -18,7 +18,7 @@ use crate::error::AppError;
 use crate::{mail, tokens};
 
 /// The appointment if `token` opens it; otherwise 404, so references cannot be probed.
-fn authorised(
+pub(super) fn authorised(
     conn: &mut DbConn,
     reference: &str,
     token: Option<&str>,

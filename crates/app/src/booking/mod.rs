@@ -207,6 +207,7 @@ pub(crate) fn view_of(
 }
 
 mod book;
+mod calendar;
 mod confirm;
 mod holds;
 mod listing;
@@ -216,6 +217,7 @@ mod release;
 mod sweep;
 
 pub use book::{book, BookingRequest};
+pub use calendar::{ics, month, slot_choice, DayView, IcsView, MonthView, SlotChoice};
 pub use confirm::{confirm, sweep_lapsed, ConfirmationView};
 pub use holds::{identification, normal_email, Identification, Identity, IdentityMode};
 pub use listing::{list_slots, listing, SlotListing, SlotView};
