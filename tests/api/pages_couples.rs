@@ -87,15 +87,18 @@ async fn walk(app: &TestApp, javascript: bool) {
     let girl = id_number("110101", "20150303", false);
     // Start -> eligibility.
     b.goto(&app.url("/")).await;
-    b.click("a.button[href='/eligibility']").await;
-    b.expect_text("查询能否在此登记结婚").await;
+    click_to(
+        &mut b,
+        "a.button[href='/eligibility']",
+        "查询能否在此登记结婚",
+    )
+    .await;
     b.axe("eligibility-form").await;
     weigh(&mut b, app, "/eligibility").await;
     // A mistyped ID number: the error beside its field, in the summary, the rest kept.
     fill_party(&mut b, 0, &man[..17], "王强", "320102").await;
     fill_party(&mut b, 1, &girl, "李娜", "110101").await;
-    b.click("#check").await;
-    b.expect_text("请更正以下问题").await;
+    click_to(&mut b, "#check", "请更正以下问题").await;
     b.expect_text("身份证号码不正确").await;
     b.axe("eligibility-errors").await;
     let kept = b
@@ -109,16 +112,147 @@ async fn walk(app: &TestApp, javascript: bool) {
     assert_eq!(kept.as_deref(), Some("李娜"), "values are kept on an error");
     // A refused case: she is under the legal age.
     b.fill("parties-0-id_number", &man).await;
-    b.click("#check").await;
-    b.expect_text("暂时不能在此办理").await;
+    click_to(&mut b, "#check", "暂时不能在此办理").await;
     b.axe("eligibility-refused").await;
     // The eligible case.
     b.fill("parties-1-id_number", &woman).await;
-    b.click("#check").await;
-    b.expect_text("可以办理结婚登记").await;
+    click_to(&mut b, "#check", "可以办理结婚登记").await;
     b.expect_text("南京市玄武区民政局婚姻登记处").await;
     b.axe("eligibility-eligible").await;
+    readme(&mut b, "couples-eligibility").await;
+    // Calendar: the month, then a day's slots.
+    click_to(&mut b, "button.choose-office", "选择预约时间").await;
+    b.axe("calendar").await;
+    weigh(&mut b, app, "/offices/{id}/calendar").await;
+    b.click("table.month td button").await;
+    wait_for(&mut b, "input[name=slot_id]").await;
+    b.axe("calendar-day").await;
+    readme(&mut b, "couples-calendar").await;
+    b.click("input[name=slot_id]:not([disabled])").await;
+    // Book: the parties came along in the form; one email for both is refused.
+    click_to(&mut b, "#choose-slot", "填写预约信息").await;
+    assert_eq!(value(&mut b, "parties-0-name").await, "王强");
+    assert_eq!(value(&mut b, "parties-1-id_number").await, woman);
+    let (his, hers) = (
+        format!("wang{}@example.cn", u8::from(javascript)),
+        format!("li{}@example.cn", u8::from(javascript)),
+    );
+    b.fill("contact-emails-0", &his).await;
+    b.fill("contact-emails-1", &his.to_uppercase()).await;
+    click_to(&mut b, "#review", "两个邮箱不能相同").await;
+    b.axe("book-errors").await;
+    weigh(&mut b, app, "/book").await;
+    b.fill("contact-emails-1", &hers).await;
+    click_to(&mut b, "#review", "核对预约信息").await;
+    b.axe("review").await;
+    click_to(&mut b, "#book", "预约已提交，等待双方确认").await;
+    b.axe("booked").await;
+    readme(&mut b, "couples-booked").await;
+    let reference = element_text(&mut b, "#reference").await;
+    let token = element_text(&mut b, "#manage-token").await;
+    // Each party confirms by the link mailed to them.
+    for (i, email) in [&his, &hers].into_iter().enumerate() {
+        let secret = app.confirmation_token(email).await;
+        if javascript {
+            // As from the mail, a fresh page (the same path with a new fragment would not load).
+            b.goto("about:blank").await;
+            b.goto(&app.url(&format!("/confirm#{secret}"))).await;
+        } else {
+            b.goto(&app.url("/confirm")).await;
+            b.fill("token", &secret).await;
+        }
+        b.axe("confirm").await;
+        click_to(
+            &mut b,
+            "#confirm",
+            if i == 0 {
+                "第一方已确认"
+            } else {
+                "第二方已确认"
+            },
+        )
+        .await;
+        b.axe("confirmed").await;
+    }
+    b.expect_text("预约已生效").await;
+    // My appointment, from the manage link (its fragment) or typed in.
+    if javascript {
+        b.goto(&app.url(&format!("/appointment#r={reference}&t={token}")))
+            .await;
+    } else {
+        b.goto(&app.url("/appointment")).await;
+        b.fill("reference", &reference).await;
+        b.fill("token", &token).await;
+    }
+    b.axe("appointment-open").await;
+    click_to(&mut b, "#open", "已预约").await;
+    b.axe("appointment").await;
+    weigh(&mut b, app, "/appointment").await;
+    let before = element_text(&mut b, "#when").await;
+    // Reschedule: another slot of the first day.
+    click_to(&mut b, "#reschedule", "选择新的预约时间").await;
+    b.click("table.month td button").await;
+    wait_for(&mut b, "input[name=slot_id]").await;
+    b.axe("reschedule").await;
+    let free = b
+        .client
+        .find_all(Locator::Css("input[name=slot_id]:not([disabled])"))
+        .await
+        .unwrap();
+    free.last().unwrap().click().await.unwrap();
+    click_to(&mut b, "#choose-slot", "预约已改期").await;
+    b.axe("rescheduled").await;
+    assert_ne!(
+        element_text(&mut b, "#when").await,
+        before,
+        "the time moved"
+    );
+    // Cancel, with a confirmation step.
+    click_to(&mut b, "#cancel", "确定要取消这个预约吗").await;
+    b.axe("cancel-question").await;
+    click_to(&mut b, "#cancel-yes", "预约已取消，名额已释放").await;
+    b.expect_text("已取消").await;
+    b.axe("cancelled").await;
     b.close().await;
+}
+
+/// Clicks `css` and waits (up to 10 s) for the next page to show `needle`.
+async fn click_to(b: &mut Browser, css: &str, needle: &str) {
+    b.click(css).await;
+    for _ in 0..100 {
+        if b.text().await.contains(needle) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.fail(&format!("after {css}, the page does not show {needle:?}"))
+        .await;
+}
+
+/// The value of the field `id`.
+async fn value(b: &mut Browser, id: &str) -> String {
+    let el = b.client.find(Locator::Id(id)).await.unwrap();
+    el.prop("value").await.unwrap().unwrap_or_default()
+}
+
+/// The text of the element at `css`.
+async fn element_text(b: &mut Browser, css: &str) -> String {
+    match b.client.find(Locator::Css(css)).await {
+        Ok(el) => el.text().await.unwrap_or_default().trim().to_owned(),
+        Err(_) => b.fail(&format!("nothing at {css}")).await,
+    }
+}
+
+/// With UPDATE_SCREENSHOTS=1 (and JavaScript on), copies this step's screenshot to
+/// docs/screenshots/`name`.png for the README.
+async fn readme(b: &mut Browser, name: &str) {
+    if !b.javascript || std::env::var("UPDATE_SCREENSHOTS").is_err() {
+        return;
+    }
+    let shot = b.snap(name).await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(shot, dir.join(format!("{name}.png"))).unwrap();
 }
 
 #[tokio::test]

@@ -101,7 +101,8 @@ pub fn month(
     Ok(MonthView {
         office: OfficeView::from(&office),
         month: first.format("%Y-%m").to_string(),
-        previous: (first > this_month).then(|| (first - Months::new(1)).format("%Y-%m").to_string()),
+        previous: (first > this_month)
+            .then(|| (first - Months::new(1)).format("%Y-%m").to_string()),
         next: (next_first <= window_last).then(|| next_first.format("%Y-%m").to_string()),
         days_ahead: s.window.days_ahead,
         days,

@@ -60,10 +60,7 @@ impl Answer {
             problems: v
                 .problems
                 .iter()
-                .map(|p| {
-                    let who = p.party.map(|i| format!("{}：", party_name(l, i))).unwrap_or_default();
-                    (format!("{who}{}", l.t(&p.message_zh, &p.message)), p.rule.clone())
-                })
+                .map(|p| (l.t(&p.message_zh, &p.message).to_owned(), p.rule.clone()))
                 .collect(),
             bases: v
                 .bases
@@ -71,17 +68,26 @@ impl Answer {
                 .map(|b| {
                     let how = match b.basis {
                         BasisKind::Hukou => l.t("户口在", " has hukou in "),
-                        BasisKind::ResidencePermit => l.t("的居住证签发地在", " holds a residence permit of "),
+                        BasisKind::ResidencePermit => {
+                            l.t("的居住证签发地在", " holds a residence permit of ")
+                        }
                     };
                     format!("{}{how}{}", party_name(l, b.party), place(&b.division_code))
                 })
                 .collect(),
-            offices: v.offices.iter().map(|o| (o.id.clone(), o.name.clone())).collect(),
+            offices: v
+                .offices
+                .iter()
+                .map(|o| (o.id.clone(), o.name.clone()))
+                .collect(),
             documents: v
                 .documents
                 .iter()
                 .map(|d| {
-                    let who = d.party.map(|i| format!("{}：", party_name(l, i))).unwrap_or_default();
+                    let who = d
+                        .party
+                        .map(|i| format!("{}：", party_name(l, i)))
+                        .unwrap_or_default();
                     format!("{who}{}", l.pick(d.description))
                 })
                 .collect(),
@@ -115,7 +121,13 @@ fn render(
 
 /// `GET /eligibility`.
 pub async fn show(req: HttpRequest) -> HttpResponse {
-    render(Page::new(&req), StatusCode::OK, &Fields::default(), Errors::default(), None)
+    render(
+        Page::new(&req),
+        StatusCode::OK,
+        &Fields::default(),
+        Errors::default(),
+        None,
+    )
 }
 
 /// `POST /eligibility`: the answer, or the form again with its errors (or the next choices of
@@ -129,7 +141,13 @@ pub async fn post(
     let page = Page::new(&req);
     let lang = page.chrome.lang;
     if fields.get("action") == "pick" {
-        return Ok(render(page, StatusCode::OK, &fields, Errors::default(), None));
+        return Ok(render(
+            page,
+            StatusCode::OK,
+            &fields,
+            Errors::default(),
+            None,
+        ));
     }
     hunyin_http::ratelimit::limit(&state, &req, "eligibility")
         .await
@@ -154,7 +172,13 @@ pub async fn post(
     match view {
         Ok(v) => {
             let answer = Answer::of(lang, &v);
-            Ok(render(page, StatusCode::OK, &fields, Errors::default(), Some(answer)))
+            Ok(render(
+                page,
+                StatusCode::OK,
+                &fields,
+                Errors::default(),
+                Some(answer),
+            ))
         }
         Err(e) if e.status.is_client_error() => {
             let errors = errors_of(lang, &e.problem, "date");

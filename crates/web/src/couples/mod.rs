@@ -2,10 +2,10 @@
 //! appointment (issue 16). What a couple typed travels from page to page in posted forms
 //! (hidden fields), never in a URL; so do the confirmation secret and the manage token.
 
-// mod appointment;
-// mod book;
-// mod calendar;
-// mod confirm;
+mod appointment;
+mod book;
+mod calendar;
+mod confirm;
 mod eligibility;
 mod parties;
 mod places;
@@ -24,7 +24,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/eligibility", web::get().to(eligibility::show))
         .route("/eligibility", web::post().to(eligibility::post))
         .route("/places/{code}", web::get().to(places::children))
-        ;
+        .route("/offices/{id}/calendar", web::get().to(calendar::show))
+        .route("/offices/{id}/calendar", web::post().to(calendar::post))
+        .route("/book", web::post().to(book::post))
+        .route("/confirm", web::get().to(confirm::show))
+        .route("/confirm", web::post().to(confirm::post))
+        .route("/appointment", web::get().to(appointment::show))
+        .route("/appointment", web::post().to(appointment::post))
+        .route(
+            "/appointment/reschedule",
+            web::post().to(appointment::reschedule),
+        )
+        .route("/appointment/cancel", web::post().to(appointment::cancel))
+        .route("/appointment/ics", web::post().to(appointment::ics));
 }
 
 /// A posted form's fields by name (the last value of a name wins).
@@ -43,7 +55,9 @@ impl Fields {
 
     /// The field's value when given and not empty.
     pub fn opt(&self, name: &str) -> Option<String> {
-        Some(self.get(name)).filter(|s| !s.is_empty()).map(str::to_owned)
+        Some(self.get(name))
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
     }
 
     /// The hidden fields that carry `names` on to the next page (only those given).
@@ -120,7 +134,10 @@ pub fn message(lang: Lang, code: &str, param: &str, reason: &str) -> String {
 pub fn errors_of(lang: Lang, e: &AppError, fallback: &str) -> Errors {
     let mut errors = Errors::default();
     for p in &e.invalid_params {
-        errors.push(field_id(&p.name), message(lang, &p.code, &p.name, &p.reason));
+        errors.push(
+            field_id(&p.name),
+            message(lang, &p.code, &p.name, &p.reason),
+        );
     }
     if errors.is_empty() {
         let text = match e.code {
@@ -134,19 +151,27 @@ pub fn errors_of(lang: Lang, e: &AppError, fallback: &str) -> Errors {
 
 /// `2026-12-03T09:00:00+08:00` -> `2026-12-03 09:00`, or the Chinese form.
 pub fn when(lang: Lang, start: &str, end: &str) -> String {
-    let parse = |s: &str| chrono::NaiveDateTime::parse_from_str(&s[..s.len().min(19)], "%Y-%m-%dT%H:%M:%S").ok();
+    let parse = |s: &str| {
+        chrono::NaiveDateTime::parse_from_str(&s[..s.len().min(19)], "%Y-%m-%dT%H:%M:%S").ok()
+    };
     match (parse(start), parse(end)) {
         (Some(a), Some(b)) => match lang {
             Lang::Zh => format!(
                 "{}（{}）{}-{}",
                 a.format("%Y年%-m月%-d日"),
-                weekday(lang, chrono::Datelike::weekday(&a.date()).number_from_monday()),
+                weekday(
+                    lang,
+                    chrono::Datelike::weekday(&a.date()).number_from_monday()
+                ),
                 a.format("%H:%M"),
                 b.format("%H:%M")
             ),
             Lang::En => format!(
                 "{} {}, {}-{}",
-                weekday(lang, chrono::Datelike::weekday(&a.date()).number_from_monday()),
+                weekday(
+                    lang,
+                    chrono::Datelike::weekday(&a.date()).number_from_monday()
+                ),
                 a.format("%-d %B %Y"),
                 a.format("%H:%M"),
                 b.format("%H:%M")

@@ -41,8 +41,8 @@ pub fn read(fields: &Fields) -> Vec<PartyIn> {
         .map(|i| {
             let until = fields.get(&f(i, "residence_permit-valid_until"));
             let permit_code = fields.get(&f(i, "residence_permit-division_code"));
-            let permit_given = !until.is_empty()
-                || !fields.get(&f(i, "permit_province")).is_empty();
+            let permit_given =
+                !until.is_empty() || !fields.get(&f(i, "permit_province")).is_empty();
             PartyIn {
                 id_number: fields.get(&f(i, "id_number")).to_ascii_uppercase(),
                 name: fields.get(&f(i, "name")).to_owned(),
@@ -93,7 +93,11 @@ pub fn inputs(lang: Lang, fields: &Fields, errors: &Errors) -> Vec<PartyInputs> 
         .map(|i| {
             let picker = |a: &str, b: &str, c: &str, permit: bool| {
                 let ids = [f(i, a), f(i, b), f(i, c)];
-                let chosen = [fields.get(&ids[0]), fields.get(&ids[1]), fields.get(&ids[2])];
+                let chosen = [
+                    fields.get(&ids[0]),
+                    fields.get(&ids[1]),
+                    fields.get(&ids[2]),
+                ];
                 let chosen = chosen.map(|s| s.to_owned());
                 Picker::new(lang, ids, [&chosen[0], &chosen[1], &chosen[2]], permit)
             };

@@ -21,7 +21,11 @@ struct Places {
 
 static PLACES: LazyLock<Places> = LazyLock::new(|| {
     let all = division::current();
-    let name_of = |code: &str| all.iter().find(|d| d.code.to_string() == code).map(|d| d.name);
+    let name_of = |code: &str| {
+        all.iter()
+            .find(|d| d.code.to_string() == code)
+            .map(|d| d.name)
+    };
     let mut p = Places {
         provinces: Vec::new(),
         cities: BTreeMap::new(),
@@ -35,7 +39,10 @@ static PLACES: LazyLock<Places> = LazyLock::new(|| {
             continue;
         }
         if &code[4..] != "00" {
-            p.counties.entry(city.to_owned()).or_default().push((code.clone(), d.name));
+            p.counties
+                .entry(city.to_owned())
+                .or_default()
+                .push((code.clone(), d.name));
         }
         let cities = p.cities.entry(prov.to_owned()).or_default();
         if !cities.iter().any(|(c, _)| c == city) {
@@ -87,25 +94,36 @@ impl Picker {
     /// The picker whose selects are named `province_id`, `city_id`, `county_id`, with the
     /// values chosen so far (a city outside the province, or a county outside the city, is
     /// dropped).
-    pub fn new(
-        lang: Lang,
-        ids: [String; 3],
-        chosen: [&str; 3],
-        permit: bool,
-    ) -> Picker {
+    pub fn new(lang: Lang, ids: [String; 3], chosen: [&str; 3], permit: bool) -> Picker {
         let p = &*PLACES;
         let [prov, city, county] = chosen;
-        let prov = if p.provinces.iter().any(|(c, _)| c == prov) { prov } else { "" };
+        let prov = if p.provinces.iter().any(|(c, _)| c == prov) {
+            prov
+        } else {
+            ""
+        };
         let cities = p.cities.get(prov).cloned().unwrap_or_default();
-        let city = if cities.iter().any(|(c, _)| c == city) { city } else { "" };
+        let city = if cities.iter().any(|(c, _)| c == city) {
+            city
+        } else {
+            ""
+        };
         let mut counties: Vec<(String, String)> = p
             .counties
             .get(city)
-            .map(|v| v.iter().map(|(c, n)| (c.clone(), (*n).to_owned())).collect())
+            .map(|v| {
+                v.iter()
+                    .map(|(c, n)| (c.clone(), (*n).to_owned()))
+                    .collect()
+            })
             .unwrap_or_default();
         if !city.is_empty() && (permit || counties.is_empty()) {
             // A city with no counties (东莞市) is the place itself; a permit may name the city.
-            let name = cities.iter().find(|(c, _)| c == city).map(|(_, n)| n.clone()).unwrap_or_default();
+            let name = cities
+                .iter()
+                .find(|(c, _)| c == city)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_default();
             let label = if permit && !counties.is_empty() {
                 format!("{}{name}", lang.t("全市：", "Whole city: "))
             } else {
@@ -153,7 +171,10 @@ pub async fn children(
     };
     let pairs: Vec<(String, String)> = list.into_iter().map(|o| (o.value, o.label)).collect();
     actix_web::HttpResponse::Ok()
-        .insert_header((actix_web::http::header::CACHE_CONTROL, "public, max-age=86400"))
+        .insert_header((
+            actix_web::http::header::CACHE_CONTROL,
+            "public, max-age=86400",
+        ))
         .insert_header((actix_web::http::header::VARY, "cookie, accept-language"))
         .json(pairs)
 }
@@ -166,12 +187,18 @@ mod tests {
     fn a_county_is_reached_by_its_province_and_city() {
         let ids = ["p".to_owned(), "c".to_owned(), "x".to_owned()];
         let p = Picker::new(Lang::Zh, ids.clone(), ["32", "3205", "320505"], false);
-        assert!(p.provinces.iter().any(|o| o.selected && o.label == "江苏省"));
+        assert!(p
+            .provinces
+            .iter()
+            .any(|o| o.selected && o.label == "江苏省"));
         assert!(p.cities.iter().any(|o| o.selected && o.label == "苏州市"));
         assert!(p.counties.iter().any(|o| o.selected && o.label == "虎丘区"));
         // Beijing's districts stand under the municipality's name.
         let b = Picker::new(Lang::Zh, ids.clone(), ["11", "1101", ""], false);
-        assert!(b.cities.iter().any(|o| o.value == "1101" && o.label == "北京市"));
+        assert!(b
+            .cities
+            .iter()
+            .any(|o| o.value == "1101" && o.label == "北京市"));
         assert!(b.counties.iter().any(|o| o.value == "110101"));
         // A city from another province is not kept.
         let wrong = Picker::new(Lang::Zh, ids, ["11", "3205", "320505"], false);
