@@ -263,3 +263,12 @@ async fn couples_walk_from_eligibility_to_a_cancelled_appointment_with_javascrip
     let app = spawn_app().await;
     walk(&app, true).await;
 }
+
+#[tokio::test]
+async fn couples_walk_from_eligibility_to_a_cancelled_appointment_without_javascript() {
+    if !browser::available() {
+        return;
+    }
+    let app = spawn_app().await;
+    walk(&app, false).await;
+}
