@@ -87,18 +87,7 @@ fn view_page(
             .map(|s| when(l, &s.start, &s.end))
             .unwrap_or_default(),
         status: status_words(l, &v.status),
-        documents: v
-            .documents
-            .iter()
-            .map(|d| {
-                let who = match d.party {
-                    Some(0) => l.t("第一方：", "First party: "),
-                    Some(_) => l.t("第二方：", "Second party: "),
-                    None => "",
-                };
-                format!("{who}{}", l.pick(d.description))
-            })
-            .collect(),
+        documents: super::documents(l, &v.documents),
         c: page.chrome.clone(),
         v,
         token,

@@ -281,18 +281,7 @@ pub async fn post(
             .map(|s| when(l, &s.start, &s.end))
             .unwrap_or_default(),
         token: v.manage_token.clone().unwrap_or_default(),
-        documents: v
-            .documents
-            .iter()
-            .map(|d| {
-                let who = match d.party {
-                    Some(0) => l.t("第一方：", "First party: "),
-                    Some(_) => l.t("第二方：", "Second party: "),
-                    None => "",
-                };
-                format!("{who}{}", l.pick(d.description))
-            })
-            .collect(),
+        documents: super::documents(l, &v.documents),
         confirm_minutes: state.identity.confirm_minutes,
         c: page.chrome.clone(),
         v,

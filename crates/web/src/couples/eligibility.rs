@@ -80,17 +80,7 @@ impl Answer {
                 .iter()
                 .map(|o| (o.id.clone(), o.name.clone()))
                 .collect(),
-            documents: v
-                .documents
-                .iter()
-                .map(|d| {
-                    let who = d
-                        .party
-                        .map(|i| format!("{}：", party_name(l, i)))
-                        .unwrap_or_default();
-                    format!("{who}{}", l.pick(d.description))
-                })
-                .collect(),
+            documents: super::documents(l, &v.documents),
         }
     }
 }

@@ -188,3 +188,21 @@ pub fn weekday(lang: Lang, n: u32) -> &'static str {
     let i = (n.clamp(1, 7) - 1) as usize;
     lang.t(ZH[i], EN[i])
 }
+
+/// The documents to bring, in the page's language: one each party brings is said once ("each
+/// of you"), one only a party brings (a residence permit) names that party.
+pub fn documents(lang: Lang, docs: &[hunyin_domain::eligibility::Document]) -> Vec<String> {
+    let mut out = Vec::new();
+    for d in docs {
+        let both = docs.iter().filter(|o| o.code == d.code).count() > 1;
+        let who = match d.party {
+            Some(i) if both && i > 0 => continue,
+            Some(_) if both => lang.t("双方各自：", "Each of you: "),
+            Some(0) => lang.t("第一方：", "First party: "),
+            Some(_) => lang.t("第二方：", "Second party: "),
+            None => "",
+        };
+        out.push(format!("{who}{}", lang.pick(d.description)));
+    }
+    out
+}
