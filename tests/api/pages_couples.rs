@@ -124,10 +124,10 @@ async fn walk(app: &TestApp, javascript: bool) {
     click_to(&mut b, "button.choose-office", "选择预约时间").await;
     b.axe("calendar").await;
     weigh(&mut b, app, "/offices/{id}/calendar").await;
+    readme(&mut b, "couples-calendar").await;
     b.click("table.month td button").await;
     wait_for(&mut b, "input[name=slot_id]").await;
     b.axe("calendar-day").await;
-    readme(&mut b, "couples-calendar").await;
     b.click("input[name=slot_id]:not([disabled])").await;
     // Book: the parties came along in the form; one email for both is refused.
     click_to(&mut b, "#choose-slot", "填写预约信息").await;
@@ -145,9 +145,11 @@ async fn walk(app: &TestApp, javascript: bool) {
     b.fill("contact-emails-1", &hers).await;
     click_to(&mut b, "#review", "核对预约信息").await;
     b.axe("review").await;
+    weigh(&mut b, app, "/book (review)").await;
     click_to(&mut b, "#book", "预约已提交，等待双方确认").await;
     b.axe("booked").await;
     readme(&mut b, "couples-booked").await;
+    weigh(&mut b, app, "/book (booked)").await;
     let reference = element_text(&mut b, "#reference").await;
     let token = element_text(&mut b, "#manage-token").await;
     // Each party confirms by the link mailed to them.
@@ -162,6 +164,7 @@ async fn walk(app: &TestApp, javascript: bool) {
             b.fill("token", &secret).await;
         }
         b.axe("confirm").await;
+        weigh(&mut b, app, "/confirm").await;
         click_to(
             &mut b,
             "#confirm",
@@ -213,6 +216,24 @@ async fn walk(app: &TestApp, javascript: bool) {
     click_to(&mut b, "#cancel-yes", "预约已取消，名额已释放").await;
     b.expect_text("已取消").await;
     b.axe("cancelled").await;
+    // The English pages: the switch on a page only a form reaches starts that form again.
+    click_to(
+        &mut b,
+        "nav a[hreflang=en]",
+        "Enter the reference and the manage code",
+    )
+    .await;
+    b.axe("appointment-en").await;
+    b.goto(&app.url("/eligibility")).await;
+    b.expect_text("Check whether you can marry here").await;
+    b.axe("eligibility-en").await;
+    b.goto(&app.url("/offices/nj-xuanwu/calendar")).await;
+    b.expect_text("Choose a time").await;
+    b.axe("calendar-en").await;
+    b.goto(&app.url("/confirm")).await;
+    b.expect_text("Confirm the marriage registration booking")
+        .await;
+    b.axe("confirm-en").await;
     b.close().await;
 }
 

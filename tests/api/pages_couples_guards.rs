@@ -176,7 +176,8 @@ async fn the_manage_code_is_only_in_a_fragment_or_a_posted_form_and_opens_the_ca
         "{body}"
     );
     // A wrong code opens nothing, and says so beside the field.
-    let wrong = format!("{}0", &code[..63]);
+    let last = if code.ends_with('0') { '1' } else { '0' };
+    let wrong = format!("{}{last}", &code[..63]);
     let refused = post(
         &app,
         "/appointment/ics",

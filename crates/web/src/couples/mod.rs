@@ -18,6 +18,7 @@ use hunyin_app::AppError;
 
 use crate::form::{field_id, Errors};
 use crate::lang::Lang;
+use crate::page::see_other;
 
 /// Registers the couples' pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -27,6 +28,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/offices/{id}/calendar", web::get().to(calendar::show))
         .route("/offices/{id}/calendar", web::post().to(calendar::post))
         .route("/book", web::post().to(book::post))
+        .route(
+            "/book",
+            web::get().to(|| async { see_other("/eligibility") }),
+        )
         .route("/confirm", web::get().to(confirm::show))
         .route("/confirm", web::post().to(confirm::post))
         .route("/appointment", web::get().to(appointment::show))
@@ -37,6 +42,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/appointment/cancel", web::post().to(appointment::cancel))
         .route("/appointment/ics", web::post().to(appointment::ics));
+    // The language switch (or a reload) asks for a page only a form reaches: start it again.
+    for path in [
+        "/appointment/reschedule",
+        "/appointment/cancel",
+        "/appointment/ics",
+    ] {
+        cfg.route(path, web::get().to(|| async { see_other("/appointment") }));
+    }
 }
 
 /// A posted form's fields by name (the last value of a name wins).
