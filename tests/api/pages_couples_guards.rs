@@ -126,6 +126,22 @@ async fn the_manage_code_is_only_in_a_fragment_or_a_posted_form_and_opens_the_ca
         &booking(&slot, &man, &woman, &emails),
     )
     .await;
+    // Post/Redirect/Get: the booking's page is reached by a path that carries nothing.
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/book/done");
+    let cookie = resp.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let pair = cookie.split(';').next().unwrap().to_owned();
+    let resp = app
+        .client
+        .get(app.url("/book/done"))
+        .header("cookie", &pair)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["referrer-policy"], "no-referrer");
     assert_eq!(resp.headers()["cache-control"], "no-store");
@@ -149,6 +165,16 @@ async fn the_manage_code_is_only_in_a_fragment_or_a_posted_form_and_opens_the_ca
         }
     }
     assert!(html.contains(&format!("/appointment#r={reference}&amp;t={code}")));
+    // Reloading the page books nothing more: one hold, one seat.
+    let again = app
+        .client
+        .get(app.url("/book/done"))
+        .header("cookie", &pair)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+    assert_eq!(app.remaining("nj-xuanwu", &slot).await, 9);
     assert!(
         !html.contains(&man),
         "the full ID number is not on the confirmation"

@@ -3,7 +3,7 @@
 //! confirmation page: the reference, what happens next, the documents checklist, the manage
 //! token and the calendar file.
 
-use actix_web::http::StatusCode;
+use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
@@ -17,9 +17,10 @@ use hunyin_http::WebState;
 
 use super::parties::{self, Input, PartyInputs};
 use super::{errors_of, message, now_local, when, Fields};
+use crate::cookies::{self, SameSite};
 use crate::form::{self, field_id, Errors};
 use crate::lang::Lang;
-use crate::page::{Chrome, Page, PageError};
+use crate::page::{see_other, Chrome, Page, PageError};
 
 /// The fields the booking pages carry besides the parties.
 fn carried() -> Vec<String> {
@@ -63,7 +64,6 @@ struct BookedPage {
     token: String,
     documents: Vec<String>,
     confirm_minutes: u32,
-    emails: [String; 2],
 }
 
 fn details(
@@ -258,7 +258,6 @@ pub async fn post(
     hunyin_http::ratelimit::limit(&state, &req, "appointments")
         .await
         .map_err(|e| PageError::of(l, &e.problem))?;
-    let emails = request.emails.clone();
     let office = request.office_id.clone();
     let st = state.clone();
     let booked = with_db(state.clone(), move |conn, st| {
@@ -274,18 +273,47 @@ pub async fn post(
         Err(e) => return Err(PageError::of(l, &e.problem)),
     };
     st.listings.invalidate(&office);
+    // Post/Redirect/Get: the confirmation page reads the booking back from a short-lived
+    // cookie (never the URL), so reloading it books nothing again.
+    let mut resp = see_other("/book/done");
+    let value = format!("{}_{}", v.reference, v.manage_token.unwrap_or_default());
+    let secure = req.connection_info().scheme() == "https";
+    let cookie = cookies::set(BOOKED, &value, 15 * 60, SameSite::Strict, secure);
+    if let Ok(h) = header::HeaderValue::from_str(&cookie) {
+        resp.headers_mut().append(header::SET_COOKIE, h);
+    }
+    Ok(resp)
+}
+
+/// The cookie carrying a just made booking's reference and manage code to its page.
+const BOOKED: &str = "hunyin_booked";
+
+/// `GET /book/done`: the confirmation page of the booking just made in this browser.
+pub async fn done(state: web::Data<WebState>, req: HttpRequest) -> Result<HttpResponse, PageError> {
+    let page = Page::new(&req);
+    let l = page.chrome.lang;
+    let Some((reference, token)) = cookies::read(&req, BOOKED)
+        .and_then(|v| v.split_once('_').map(|(r, t)| (r.to_owned(), t.to_owned())))
+    else {
+        return Ok(see_other("/appointment"));
+    };
+    let t = token.clone();
+    let v = with_db(state.clone(), move |conn, st| {
+        booking::view(conn, &Rules::of(st), &reference, Some(&t))
+    })
+    .await
+    .map_err(|e| PageError::of(l, &e.problem))?;
     let html = BookedPage {
         when: v
             .slot
             .as_ref()
             .map(|s| when(l, &s.start, &s.end))
             .unwrap_or_default(),
-        token: v.manage_token.clone().unwrap_or_default(),
+        token,
         documents: super::documents(l, &v.documents),
         confirm_minutes: state.identity.confirm_minutes,
         c: page.chrome.clone(),
         v,
-        emails,
     }
     .render();
     Ok(page.answer(StatusCode::OK, html))

@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/offices/{id}/calendar", web::get().to(calendar::show))
         .route("/offices/{id}/calendar", web::post().to(calendar::post))
         .route("/book", web::post().to(book::post))
+        .route("/book/done", web::get().to(book::done))
         .route(
             "/book",
             web::get().to(|| async { see_other("/eligibility") }),
