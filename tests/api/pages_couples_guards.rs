@@ -312,3 +312,64 @@ async fn a_full_slot_is_shown_full_and_cannot_be_chosen() {
         .unwrap()
         .contains("已约满"));
 }
+
+#[tokio::test]
+async fn a_place_picker_posts_for_its_next_choices_and_keeps_every_value() {
+    let app = spawn_app().await;
+    let t = token(&app).await;
+    let slot = app.first_slot("nj-xuanwu").await;
+    for (path, extra) in [
+        ("/eligibility", vec![]),
+        (
+            "/book",
+            vec![("office_id", "nj-xuanwu"), ("slot_id", slot.as_str())],
+        ),
+    ] {
+        let mut form = vec![
+            ("parties-0-id_number", "32010219900101017X"),
+            ("parties-0-name", "王强"),
+            ("parties-0-hukou_province", "32"),
+            ("parties-1-hukou_province", "11"),
+            ("parties-1-hukou_city", "1101"),
+            ("action", "pick"),
+        ];
+        form.extend(extra);
+        let resp = post(&app, path, Some(&t), &form).await;
+        assert_eq!(resp.status(), 200, "{path}");
+        let html = resp.text().await.unwrap();
+        assert!(
+            !html.contains("error-summary"),
+            "{path}: choosing is not an error"
+        );
+        assert!(
+            html.contains("<option value=\"3205\">苏州市</option>"),
+            "{path}: 江苏's cities"
+        );
+        assert!(
+            html.contains("<option value=\"110105\">朝阳区</option>"),
+            "{path}: 北京's districts"
+        );
+        assert!(html.contains("value=\"32010219900101017X\"") && html.contains("value=\"王强\""));
+    }
+    // The script's source of the same lists.
+    let cities: Vec<(String, String)> = app
+        .client
+        .get(app.url("/places/32"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(cities.iter().any(|(c, n)| c == "3205" && n == "苏州市"));
+    let nothing: Vec<(String, String)> = app
+        .client
+        .get(app.url("/places/9x"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(nothing.is_empty());
+}
