@@ -40,6 +40,8 @@ mod offices;
 mod operations;
 mod outbox_lease;
 mod owner_only_files;
+mod pages_couples;
+mod pages_couples_guards;
 mod pages_start;
 mod partner_deliveries_scope;
 mod partner_federation;

@@ -148,6 +148,21 @@ impl fmt::Debug for DivisionCode {
     }
 }
 
+/// Every current (not abolished) listed division, by code: what a place picker offers.
+pub fn current() -> Vec<Division> {
+    let mut out: Vec<Division> = DIVISIONS
+        .iter()
+        .filter(|(_, (_, abolished))| !abolished)
+        .map(|(code, (name, _))| Division {
+            code: DivisionCode(*code),
+            name,
+            abolished: false,
+        })
+        .collect();
+    out.sort_by_key(|d| d.code);
+    out
+}
+
 /// True when `prefix` (two digits) is a province of the mainland (GB/T 2260: 11-65; Taiwan 71,
 /// Hong Kong 81 and Macau 82 are outside the pilot).
 pub fn is_mainland_province_prefix(prefix: &str) -> bool {

@@ -110,6 +110,15 @@ fn as_problem(res: ServiceResponse<BoxBody>, request_id: &str, path: &str) -> Se
     if !(status.is_client_error() || status.is_server_error()) {
         return res;
     }
+    // A page (crates/web) answers its errors as HTML pages of its own.
+    let html = res
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if html {
+        return res;
+    }
     let problem = match res.response().error() {
         Some(err) => match err.as_error::<ApiError>() {
             Some(api) => api.clone(),

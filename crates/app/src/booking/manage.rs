@@ -39,7 +39,7 @@ impl<'a> Actor<'a> {
 }
 
 /// The appointment if `token` opens it; otherwise 404, so references cannot be probed.
-fn authorised(
+pub(super) fn authorised(
     conn: &mut DbConn,
     reference: &str,
     token: Option<&str>,

@@ -213,6 +213,7 @@ pub(crate) fn view_of(
 }
 
 mod book;
+mod calendar;
 mod confirm;
 mod holds;
 mod listing;
@@ -225,6 +226,7 @@ mod visits;
 
 pub use book::{book, book_visit, BookingRequest};
 pub(crate) use book::{place, Visit};
+pub use calendar::{ics, month, slot_choice, DayView, IcsView, MonthView, SlotChoice};
 pub use confirm::{confirm, sweep_lapsed, ConfirmationView};
 pub use holds::{identification, normal_email, Identification, Identity, IdentityMode};
 pub use listing::{list_slots, listing, SlotListing, SlotView};

@@ -14,7 +14,7 @@ use hunyin_store::slots::{self, to_local};
 use hunyin_store::DbConn;
 
 /// Renders a message about the appointment as it now stands.
-fn mail_for(
+pub(super) fn mail_for(
     conn: &mut DbConn,
     rules: &Rules<'_>,
     a: &Appointment,

@@ -120,7 +120,7 @@ pub struct BookingBody {
     pub service: Option<String>,
 }
 
-fn parse_contact(c: &Contact, errors: &mut Vec<InvalidParam>) -> Option<[String; 2]> {
+pub fn parse_contact(c: &Contact, errors: &mut Vec<InvalidParam>) -> Option<[String; 2]> {
     let mut ok = true;
     if c.emails.len() != 2 {
         errors.push(InvalidParam::new(
