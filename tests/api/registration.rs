@@ -5,8 +5,8 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::support::{
-    add_residents, application_path, certificate_count, certificate_number, nth_person, party,
-    problem, spawn_app, Counter,
+    add_residents, application_path, audit_count, certificate_count, certificate_number,
+    nth_person, party, problem, spawn_app, Counter,
 };
 
 const OFFICE: &str = "sz-gusu";
@@ -183,8 +183,11 @@ async fn every_refusal_reason_gives_a_written_notice() {
         assert!(text.starts_with("不予办理结婚登记通知单"), "{text}");
         assert!(text.contains(words), "{code}: {text}");
         assert!(v["basis"].as_str().unwrap().contains("婚姻登记条例"));
+        let reads = audit_count(&app, "refusal.notice_read");
         let notice = desk.get(&format!("{}/refusal", application_path(&r))).await;
         assert_eq!(notice.status(), 200);
+        // The notice names both parties: its read is in the trail.
+        assert_eq!(audit_count(&app, "refusal.notice_read"), reads + 1);
         let again = desk.refuse(&r, code, "x").await;
         assert_eq!(again.status(), 409, "refused once");
         let reg = desk.register(&r).await;

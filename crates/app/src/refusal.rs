@@ -84,6 +84,14 @@ pub fn notice(
     let office =
         offices::find(conn, &app.office_id)?.ok_or_else(|| AppError::not_found("The office"))?;
     let parties = appointments::parties(conn, app.id)?;
+    // The notice names both parties: a read of their data, audited like the application's.
+    crate::applications::audit_application(
+        conn,
+        staff,
+        app.id,
+        "refusal.notice_read",
+        Details::none(),
+    )?;
     let (basis, wording) = refusal_reason(&reason)
         .map(|r| (r.basis, r.wording))
         .unwrap_or(("婚姻登记条例", ""));

@@ -65,6 +65,10 @@
         input.value = value;
       }
     });
+    // The secret is in the form now: take it out of the address bar and the history.
+    if (window.history && window.history.replaceState) {
+      window.history.replaceState(null, "", window.location.pathname);
+    }
   }
 
   // Print buttons of the documents checklist.

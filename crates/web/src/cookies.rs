@@ -27,10 +27,24 @@ pub fn set(
     same_site: SameSite,
     secure: bool,
 ) -> String {
+    set_at(name, value, "/", max_age_secs, same_site, secure)
+}
+
+/// A `Set-Cookie` value sent back only to `path`: HttpOnly, `Secure` when `secure`.
+pub fn set_at(
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age_secs: i64,
+    same_site: SameSite,
+    secure: bool,
+) -> String {
     let site = match same_site {
         SameSite::Strict => "Strict",
         SameSite::Lax => "Lax",
     };
     let secure = if secure { "; Secure" } else { "" };
-    format!("{name}={value}; Path=/; Max-Age={max_age_secs}; HttpOnly; SameSite={site}{secure}")
+    format!(
+        "{name}={value}; Path={path}; Max-Age={max_age_secs}; HttpOnly; SameSite={site}{secure}"
+    )
 }

@@ -281,7 +281,16 @@ pub async fn post(
     let mut resp = see_other("/book/done");
     let value = format!("{}_{}", v.reference, v.manage_token.unwrap_or_default());
     let secure = req.connection_info().scheme() == "https";
-    let cookie = cookies::set(BOOKED, &value, 15 * 60, SameSite::Strict, secure);
+    // Sent back only to the confirmation page, and for a few minutes: on a shared computer the
+    // next person cannot read the manage code from it later.
+    let cookie = cookies::set_at(
+        BOOKED,
+        &value,
+        "/book/done",
+        5 * 60,
+        SameSite::Strict,
+        secure,
+    );
     if let Ok(h) = header::HeaderValue::from_str(&cookie) {
         resp.headers_mut().append(header::SET_COOKIE, h);
     }
