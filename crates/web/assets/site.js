@@ -71,6 +71,16 @@
     }
   }
 
+  // A form that must not be sent twice (the booking): a second click sends nothing.
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-once]"), function (form) {
+    form.addEventListener("submit", function (e) {
+      if (form.getAttribute("data-sent")) {
+        e.preventDefault();
+      }
+      form.setAttribute("data-sent", "1");
+    });
+  });
+
   // Print buttons of the documents checklist.
   Array.prototype.forEach.call(document.querySelectorAll("button[data-print]"), function (b) {
     b.hidden = false;
