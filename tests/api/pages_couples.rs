@@ -12,7 +12,7 @@ use crate::support::fixtures::id_number;
 use crate::support::{spawn_app, TestApp};
 
 /// Waits (up to 10 s) until the page has an element at `css`.
-async fn wait_for(b: &mut Browser, css: &str) {
+pub(crate) async fn wait_for(b: &mut Browser, css: &str) {
     let found = b
         .client
         .wait()
@@ -26,7 +26,7 @@ async fn wait_for(b: &mut Browser, css: &str) {
 
 /// Chooses a place in the picker whose selects are `{base}_province`, `{base}_city` and
 /// `county_id`: each level's choices come by script, or by "show the next choices".
-async fn pick(b: &mut Browser, base: &str, county_id: &str, code: &str) {
+pub(crate) async fn pick(b: &mut Browser, base: &str, county_id: &str, code: &str) {
     let (prov, city) = (format!("{base}_province"), format!("{base}_city"));
     b.select(&prov, &code[..2]).await;
     if !b.javascript {
@@ -71,7 +71,7 @@ async fn weight(app: &TestApp, html: &str) -> usize {
 }
 
 /// Fails unless the page's HTML, CSS and JS weigh under 100 KB; prints the weight.
-async fn weigh(b: &mut Browser, app: &TestApp, page: &str) {
+pub(crate) async fn weigh(b: &mut Browser, app: &TestApp, page: &str) {
     let html = b.client.source().await.unwrap_or_default();
     let w = weight(app, &html).await;
     println!("page weight {page}: {w} bytes (HTML+CSS+JS)");
@@ -250,7 +250,7 @@ async fn walk(app: &TestApp, javascript: bool) {
 }
 
 /// Clicks `css` and waits (up to 10 s) for the next page to show `needle`.
-async fn click_to(b: &mut Browser, css: &str, needle: &str) {
+pub(crate) async fn click_to(b: &mut Browser, css: &str, needle: &str) {
     b.click(css).await;
     for _ in 0..100 {
         if b.text().await.contains(needle) {
@@ -269,7 +269,7 @@ async fn value(b: &mut Browser, id: &str) -> String {
 }
 
 /// The text of the element at `css`.
-async fn element_text(b: &mut Browser, css: &str) -> String {
+pub(crate) async fn element_text(b: &mut Browser, css: &str) -> String {
     match b.client.find(Locator::Css(css)).await {
         Ok(el) => el.text().await.unwrap_or_default().trim().to_owned(),
         Err(_) => b.fail(&format!("nothing at {css}")).await,

@@ -18,6 +18,49 @@ use crate::state::WebState;
 pub const SESSION_COOKIE: &str = "hunyin_citizen";
 /// The cookie that finds a sign-in in progress again at the callback.
 pub const FLOW_COOKIE: &str = "hunyin_sign_in";
+/// The page a sign-in started from the pages returns to (a local path), sent only to the
+/// callback: with it the callback answers 303 there instead of JSON.
+pub const RETURN_COOKIE: &str = "hunyin_sign_in_back";
+/// The path the sign-in flow's cookies are sent back to.
+pub const FLOW_PATH: &str = "/v1/citizen";
+
+/// `path` if it is a local page path a sign-in may return to: `/`, then letters, digits and
+/// `/-_.` only (no `//`, no query, nothing a browser would read as another host).
+pub fn return_path(path: &str) -> Option<&str> {
+    let ok = path.starts_with('/')
+        && !path.starts_with("//")
+        && path.len() < 200
+        && !path.contains("..")
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.'));
+    ok.then_some(path)
+}
+
+/// The citizen holding the live session cookie of `req`, if any (an unknown, expired or
+/// revoked session is `None`).
+pub async fn session_of(req: &HttpRequest) -> Result<Option<Citizen>, AppError> {
+    let Some(token) = cookie(req, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let state = req
+        .app_data::<web::Data<WebState>>()
+        .cloned()
+        .ok_or_else(|| AppError::internal("no application state"))?;
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+    let token_hash = tokens::hash(&token);
+    let found = web::block(move || -> Result<Citizen, AppError> {
+        let mut conn = state.conn()?;
+        citizen::by_session(&mut conn, &token_hash, request_id, hunyin_app::clock::now())
+    })
+    .await
+    .map_err(|_| AppError::internal("session lookup did not finish"))?;
+    match found {
+        Ok(c) => Ok(Some(c)),
+        Err(e) if e.code == AppError::citizen_unauthenticated().code => Ok(None),
+        Err(e) => Err(e),
+    }
+}
 
 /// The value of the cookie `name` sent with `req` (hex tokens only: anything else is ignored).
 pub fn cookie(req: &HttpRequest, name: &str) -> Option<String> {
@@ -51,18 +94,11 @@ impl FromRequest for SignedInCitizen {
     type Future = Pin<Box<dyn Future<Output = Result<SignedInCitizen, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let token = cookie(req, SESSION_COOKIE);
-        let state = req.app_data::<web::Data<WebState>>().cloned();
-        let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+        let req = req.clone();
         Box::pin(async move {
-            let token = token.ok_or_else(AppError::citizen_unauthenticated)?;
-            let state = state.ok_or_else(|| AppError::internal("no application state"))?;
-            let token_hash = tokens::hash(&token);
-            let found = web::block(move || -> Result<Citizen, AppError> {
-                let mut conn = state.conn()?;
-                citizen::by_session(&mut conn, &token_hash, request_id, hunyin_app::clock::now())
-            })
-            .await??;
+            let found = session_of(&req)
+                .await?
+                .ok_or_else(AppError::citizen_unauthenticated)?;
             Ok(SignedInCitizen(found))
         })
     }

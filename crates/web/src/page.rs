@@ -24,6 +24,36 @@ pub struct Chrome {
     pub path: String,
     pub css: String,
     pub js: String,
+    /// The citizen's sign-in button in the header (oidc identity mode, couples' pages only):
+    /// `SignIn` without a session cookie, `SignOut` with one.
+    pub account: Account,
+}
+
+/// What the header offers about the citizen's real-name sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Account {
+    /// Nothing (contact identity mode, the desk, the error page).
+    None,
+    SignIn,
+    SignOut,
+}
+
+impl Account {
+    /// The header's offer for `req`: only the presence of the session cookie is looked at
+    /// (a page needing the person looks the session up).
+    fn of(req: &HttpRequest) -> Account {
+        let oidc = req
+            .app_data::<actix_web::web::Data<hunyin_http::WebState>>()
+            .is_some_and(|s| !s.identity.confirms_by_contact());
+        if !oidc || req.path().starts_with("/desk") {
+            Account::None
+        } else if hunyin_http::citizen::cookie(req, hunyin_http::citizen::SESSION_COOKIE).is_some()
+        {
+            Account::SignOut
+        } else {
+            Account::SignIn
+        }
+    }
 }
 
 impl Chrome {
@@ -35,6 +65,16 @@ impl Chrome {
     /// True when the page is in Chinese.
     pub fn is_zh(&self) -> bool {
         self.lang == Lang::Zh
+    }
+
+    /// The header shows the sign-in button.
+    pub fn offers_sign_in(&self) -> bool {
+        self.account == Account::SignIn
+    }
+
+    /// The header shows 我的预约 and the sign-out button.
+    pub fn offers_sign_out(&self) -> bool {
+        self.account == Account::SignOut
     }
 
     /// The language switch's link, back to this page.
@@ -58,6 +98,21 @@ pub struct Page {
     pub chrome: Chrome,
     new_token: bool,
     secure: bool,
+    /// The identity provider's origin in oidc mode: the sign-in and sign-out forms redirect
+    /// there, which `form-action` must allow.
+    provider: Option<String>,
+}
+
+/// `scheme://host[:port]` of `url`, if it is a plain http(s) URL.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split('/').next()?;
+    let ok = matches!(scheme, "http" | "https")
+        && !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+    ok.then(|| format!("{scheme}://{host}"))
 }
 
 impl Page {
@@ -74,9 +129,14 @@ impl Page {
                 path: req.path().to_owned(),
                 css: assets::url("site.css"),
                 js: assets::url("site.js"),
+                account: Account::of(req),
             },
             new_token,
             secure: req.connection_info().scheme() == "https",
+            provider: req
+                .app_data::<actix_web::web::Data<hunyin_http::WebState>>()
+                .filter(|s| !s.identity.confirms_by_contact())
+                .and_then(|s| origin_of(&s.oidc.config.issuer)),
         }
     }
 
@@ -91,6 +151,13 @@ impl Page {
         };
         let mut resp = HttpResponse::build(status);
         headers(&mut resp);
+        if let Some(origin) = &self.provider {
+            let csp = CSP.replace(
+                "form-action 'self'",
+                &format!("form-action 'self' {origin}"),
+            );
+            resp.insert_header((header::CONTENT_SECURITY_POLICY, csp));
+        }
         if self.new_token {
             resp.insert_header((
                 header::SET_COOKIE,

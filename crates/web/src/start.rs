@@ -144,6 +144,7 @@ pub fn error_page(e: &PageError) -> String {
         path: "/".into(),
         css: crate::assets::url("site.css"),
         js: crate::assets::url("site.js"),
+        account: crate::page::Account::None,
     };
     let message = e.lang.t(&e.zh, &e.en).to_owned();
     ErrorPage { c, message }

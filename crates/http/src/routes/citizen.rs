@@ -7,38 +7,53 @@ use serde::Deserialize;
 use hunyin_app::citizen::{self, Callback};
 
 use super::private;
-use crate::citizen::{cookie, set_cookie, SignedInCitizen, FLOW_COOKIE, SESSION_COOKIE};
+use crate::citizen::{
+    cookie, cookie_value, return_path, set_cookie, SignedInCitizen, FLOW_COOKIE, FLOW_PATH,
+    RETURN_COOKIE, SESSION_COOKIE,
+};
 use crate::middleware::RequestId;
 use crate::problem::ApiError;
 use crate::state::WebState;
 use actix_web::HttpMessage;
 
-/// The flow cookie is sent back only to the callback.
-const FLOW_PATH: &str = "/v1/citizen";
-
 /// `GET /v1/citizen/sign-in`: 302 to the provider's authorization endpoint, with the cookie
-/// that finds this sign-in again.
+/// that finds this sign-in again. The callback of a sign-in started here answers JSON.
 pub async fn sign_in(
     state: web::Data<WebState>,
     http: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    start_sign_in(state, &http, None, StatusCode::FOUND).await
+}
+
+/// Starts a sign-in: `status` (302 for the API, 303 after a page's form) to the provider, with
+/// the flow cookie; `back`, a page's path, makes the callback answer 303 there instead of JSON
+/// (`None` removes a page's leftover return cookie).
+pub async fn start_sign_in(
+    state: web::Data<WebState>,
+    http: &HttpRequest,
+    back: Option<&str>,
+    status: StatusCode,
+) -> Result<HttpResponse, ApiError> {
     // Each sign-in started writes a row: limited per address like the other public writes.
-    crate::ratelimit::limit(&state, &http, "citizen_sign_in").await?;
+    crate::ratelimit::limit(&state, http, "citizen_sign_in").await?;
     let secure = state.oidc.config.cookie_secure;
     let start = web::block(move || citizen::begin_sign_in(&state)).await??;
-    Ok(HttpResponse::Found()
+    let flow = set_cookie(
+        FLOW_COOKIE,
+        &start.flow,
+        FLOW_PATH,
+        start.max_age_secs,
+        secure,
+    );
+    let back = match back.and_then(return_path) {
+        Some(p) => set_cookie(RETURN_COOKIE, p, FLOW_PATH, start.max_age_secs, secure),
+        None => set_cookie(RETURN_COOKIE, "", FLOW_PATH, 0, secure),
+    };
+    Ok(HttpResponse::build(status)
         .insert_header((header::LOCATION, start.authorize_url))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((
-            header::SET_COOKIE,
-            set_cookie(
-                FLOW_COOKIE,
-                &start.flow,
-                FLOW_PATH,
-                start.max_age_secs,
-                secure,
-            ),
-        ))
+        .append_header((header::SET_COOKIE, flow))
+        .append_header((header::SET_COOKIE, back))
         .finish())
 }
 
@@ -51,8 +66,9 @@ pub struct CallbackQuery {
 }
 
 /// `GET /v1/citizen/callback`: checks what the provider sent, opens the session (cookie) and
-/// answers who signed in. The sign-in in progress is used up whatever the outcome; its cookie
-/// is removed on success and otherwise expires with it.
+/// answers who signed in, or, for a sign-in started from a page, 303 back to that page. The
+/// sign-in in progress is used up whatever the outcome; its cookies are removed on success and
+/// otherwise expire with it.
 pub async fn callback(
     state: web::Data<WebState>,
     http: HttpRequest,
@@ -61,6 +77,8 @@ pub async fn callback(
     crate::ratelimit::limit(&state, &http, "citizen_callback").await?;
     let secure = state.oidc.config.cookie_secure;
     let flow = cookie(&http, FLOW_COOKIE);
+    let return_to =
+        cookie_value(&http, RETURN_COOKIE).and_then(|p| return_path(&p).map(str::to_owned));
     let request_id = http.extensions().get::<RequestId>().map(|r| r.0.clone());
     let q = query.into_inner();
     let back = Callback {
@@ -68,14 +86,23 @@ pub async fn callback(
         state: q.state,
         error: q.error,
     };
-    let clear = set_cookie(FLOW_COOKIE, "", FLOW_PATH, 0, secure);
+    let clear = [
+        set_cookie(FLOW_COOKIE, "", FLOW_PATH, 0, secure),
+        set_cookie(RETURN_COOKIE, "", FLOW_PATH, 0, secure),
+    ];
     let done = web::block(move || {
         citizen::finish_sign_in(&state, flow.as_deref(), back, request_id.as_deref())
     })
     .await?;
     match done {
         Ok(signed_in) => {
-            let mut resp = private(StatusCode::OK, signed_in.citizen);
+            let mut resp = match return_to {
+                Some(path) => HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, path))
+                    .insert_header((header::CACHE_CONTROL, "no-store"))
+                    .finish(),
+                None => private(StatusCode::OK, signed_in.citizen),
+            };
             let session = set_cookie(
                 SESSION_COOKIE,
                 &signed_in.token,
@@ -83,7 +110,8 @@ pub async fn callback(
                 signed_in.max_age_secs,
                 secure,
             );
-            for value in [clear, session] {
+            let [flow, back] = clear;
+            for value in [flow, back, session] {
                 if let Ok(v) = header::HeaderValue::from_str(&value) {
                     resp.headers_mut().append(header::SET_COOKIE, v);
                 }

@@ -50,7 +50,7 @@ fn open_page(page: Page, status: StatusCode, fields: &Fields, errors: Errors) ->
     page.answer(status, html)
 }
 
-fn status_words(l: Lang, s: &str) -> String {
+pub(super) fn status_words(l: Lang, s: &str) -> String {
     l.t(
         match s {
             "pending_confirmation" => "等待双方确认",

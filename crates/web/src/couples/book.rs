@@ -8,6 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
 use hunyin_app::booking::{self, AppointmentView, BookingRequest, Rules, SlotChoice};
+use hunyin_app::citizen::{Citizen, CitizenView};
 use hunyin_app::eligibility;
 use hunyin_domain::policy::Service;
 use hunyin_http::routes::appointments::{parse_contact, Contact};
@@ -43,6 +44,8 @@ struct DetailsPage {
     phone: Input,
     carry_parties: Vec<(String, String)>,
     oidc: bool,
+    /// Oidc mode, signed in: the first party, from the session (masked, not typed).
+    me: Option<CitizenView>,
 }
 
 #[derive(Template)]
@@ -64,6 +67,7 @@ struct BookedPage {
     token: String,
     documents: Vec<String>,
     confirm_minutes: u32,
+    oidc: bool,
 }
 
 fn details(
@@ -72,7 +76,7 @@ fn details(
     fields: &Fields,
     errors: Errors,
     slot: SlotChoice,
-    oidc: bool,
+    mode: &Mode,
 ) -> HttpResponse {
     let l = page.chrome.lang;
     let input = |id: &str| Input::new(id.to_owned(), fields, &errors);
@@ -85,14 +89,30 @@ fn details(
         c: page.chrome.clone(),
         errors,
         slot,
-        oidc,
+        oidc: mode.oidc,
+        me: mode.who.as_ref().map(Citizen::view),
     }
     .render();
     page.answer(status, html)
 }
 
+/// The identity mode of a booking, and in oidc mode who is signed in.
+struct Mode {
+    oidc: bool,
+    who: Option<Citizen>,
+}
+
+/// The first party's fields, which in oidc mode come from the session only.
+const FIRST: [&str; 2] = ["parties-0-id_number", "parties-0-name"];
+
 /// The parties and contact of the form, or the errors beside their fields.
-fn parse(l: Lang, fields: &Fields) -> Result<BookingRequest, Errors> {
+fn parse(l: Lang, fields: &Fields, who: Option<&Citizen>) -> Result<BookingRequest, Errors> {
+    let mut fields = fields.clone();
+    if let Some(w) = who {
+        fields.set(FIRST[0], Some(&w.id_number));
+        fields.set(FIRST[1], Some(&w.name));
+    }
+    let fields = &fields;
     let today = hunyin_app::clock::today();
     let contact = Contact {
         emails: vec![
@@ -118,15 +138,15 @@ fn parse(l: Lang, fields: &Fields) -> Result<BookingRequest, Errors> {
             parties,
             emails,
             phone: contact.phone.map(|p| p.trim().to_owned()),
-            // The pages book in contact mode; in oidc mode the API's sign-in applies (the
-            // page offers the sign-in link) and this answers 401 until the pages carry it.
-            signed_in: None,
+            // Oidc mode: the session's person books as the first party (without a session
+            // the use case answers 401 and the page offers the sign-in).
+            signed_in: who.cloned(),
         }),
         _ => Err(errors),
     }
 }
 
-fn review_rows(l: Lang, r: &BookingRequest) -> Vec<(String, String)> {
+fn review_rows(l: Lang, r: &BookingRequest, signed_in: bool) -> Vec<(String, String)> {
     let mut rows = Vec::new();
     for (i, p) in r.parties.iter().enumerate() {
         let who = if i == 0 {
@@ -137,7 +157,11 @@ fn review_rows(l: Lang, r: &BookingRequest) -> Vec<(String, String)> {
         rows.push((format!("{who} · {}", l.t("姓名", "name")), p.name.clone()));
         rows.push((
             format!("{who} · {}", l.t("身份证号", "ID number")),
-            p.id_number.as_str().to_owned(),
+            if signed_in && i == 0 {
+                p.id_number.masked()
+            } else {
+                p.id_number.as_str().to_owned()
+            },
         ));
         rows.push((
             format!("{who} · {}", l.t("户口所在地", "hukou")),
@@ -172,10 +196,21 @@ pub async fn post(
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, PageError> {
-    let fields = Fields::from_pairs(form::read(&req, &body)?);
+    let mut fields = Fields::from_pairs(form::read(&req, &body)?);
     let page = Page::new(&req);
     let l = page.chrome.lang;
     let oidc = !state.identity.confirms_by_contact();
+    let who = match oidc {
+        true => super::mine::who(&req, l).await?,
+        false => None,
+    };
+    if who.is_some() {
+        // Never typed, never carried in the pages' hidden fields: the session says who.
+        for k in FIRST {
+            fields.set(k, None);
+        }
+    }
+    let mode = Mode { oidc, who };
     let (office_id, slot_id) = (
         fields.get("office_id").to_owned(),
         fields.get("slot_id").to_owned(),
@@ -193,10 +228,10 @@ pub async fn post(
             &fields,
             Errors::default(),
             slot,
-            oidc,
+            &mode,
         ));
     }
-    let request = match parse(l, &fields) {
+    let request = match parse(l, &fields, mode.who.as_ref()) {
         Ok(r) => r,
         Err(errors) => {
             return Ok(details(
@@ -205,7 +240,7 @@ pub async fn post(
                 &fields,
                 errors,
                 slot,
-                oidc,
+                &mode,
             ))
         }
     };
@@ -242,7 +277,7 @@ pub async fn post(
                 &fields,
                 errors,
                 slot,
-                oidc,
+                &mode,
             ));
         }
         let mut carry = fields.carry(&carried());
@@ -250,7 +285,7 @@ pub async fn post(
         carry.push(("office_id".into(), slot.office.id.clone()));
         let html = ReviewPage {
             when: when(l, &slot.start, &slot.end),
-            rows: review_rows(l, &request),
+            rows: review_rows(l, &request, mode.who.is_some()),
             carry,
             c: page.chrome.clone(),
             slot,
@@ -271,7 +306,7 @@ pub async fn post(
         Ok(v) => v,
         Err(e) if e.status.is_client_error() => {
             let errors = errors_of(l, &e.problem, "slot");
-            return Ok(details(page, e.status, &fields, errors, slot, oidc));
+            return Ok(details(page, e.status, &fields, errors, slot, &mode));
         }
         Err(e) => return Err(PageError::of(l, &e.problem)),
     };
@@ -324,6 +359,7 @@ pub async fn done(state: web::Data<WebState>, req: HttpRequest) -> Result<HttpRe
         token,
         documents: super::documents(l, &v.documents),
         confirm_minutes: state.identity.confirm_minutes,
+        oidc: !state.identity.confirms_by_contact(),
         c: page.chrome.clone(),
         v,
     }

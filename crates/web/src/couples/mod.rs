@@ -7,6 +7,7 @@ mod book;
 mod calendar;
 mod confirm;
 mod eligibility;
+mod mine;
 mod parties;
 mod places;
 
@@ -42,7 +43,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(appointment::reschedule),
         )
         .route("/appointment/cancel", web::post().to(appointment::cancel))
-        .route("/appointment/ics", web::post().to(appointment::ics));
+        .route("/appointment/ics", web::post().to(appointment::ics))
+        .route("/sign-in", web::post().to(mine::sign_in))
+        .route("/sign-out", web::post().to(mine::sign_out))
+        .route("/my", web::get().to(mine::show))
+        .route("/my/cancel", web::post().to(mine::cancel))
+        .route("/my/confirm", web::post().to(mine::confirm));
     // The language switch (or a reload) asks for a page only a form reaches: start it again.
     for path in [
         "/appointment/reschedule",
@@ -50,6 +56,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/appointment/ics",
     ] {
         cfg.route(path, web::get().to(|| async { see_other("/appointment") }));
+    }
+    for path in ["/my/cancel", "/my/confirm"] {
+        cfg.route(path, web::get().to(|| async { see_other("/my") }));
+    }
+    for path in ["/sign-in", "/sign-out"] {
+        cfg.route(path, web::get().to(|| async { see_other("/") }));
     }
 }
 
@@ -60,6 +72,14 @@ pub struct Fields(HashMap<String, String>);
 impl Fields {
     pub fn from_pairs(pairs: Vec<(String, String)>) -> Fields {
         Fields(pairs.into_iter().collect())
+    }
+
+    /// Sets (or, with `None`, removes) the field `name`.
+    pub fn set(&mut self, name: &str, value: Option<&str>) {
+        match value {
+            Some(v) => self.0.insert(name.to_owned(), v.to_owned()),
+            None => self.0.remove(name),
+        };
     }
 
     /// The field's value, trimmed; empty when absent.
