@@ -43,6 +43,7 @@ mod owner_only_files;
 mod pages_couples;
 mod pages_couples_guards;
 mod pages_oidc;
+mod pages_oidc_guards;
 mod pages_start;
 mod partner_deliveries_scope;
 mod partner_federation;

@@ -255,6 +255,26 @@ impl Browser {
         resp
     }
 
+    /// The cookie `name` this browser holds for `url`'s origin.
+    pub fn cookie(&self, url: &str, name: &str) -> Option<String> {
+        let parsed = Url::parse(url).expect("URL");
+        self.jar.get(&origin(&parsed))?.get(name).cloned()
+    }
+
+    /// Posts the form `pairs` to `url` as a page of the same site would (the page's form token
+    /// in the field and the cookie).
+    pub async fn form(&mut self, url: &str, pairs: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.cookie(url, "hunyin_csrf").unwrap_or_default();
+        let mut form: Vec<(&str, &str)> = pairs.to_vec();
+        form.push(("csrf", &token));
+        let req = self
+            .client
+            .post(url)
+            .header("sec-fetch-site", "same-origin")
+            .form(&form);
+        self.send(req, url).await
+    }
+
     pub async fn get(&mut self, url: &str) -> reqwest::Response {
         let req = self.client.get(url);
         self.send(req, url).await
@@ -291,7 +311,13 @@ impl Browser {
     ) -> String {
         let resp = self.get(&app.url("/v1/citizen/sign-in")).await;
         assert_eq!(resp.status(), 302, "sign-in redirects to the provider");
-        let mut next = location(&Url::parse(&app.url("/v1/citizen/sign-in")).unwrap(), &resp);
+        let next = location(&Url::parse(&app.url("/v1/citizen/sign-in")).unwrap(), &resp);
+        self.sign_in_from(next, callback, login).await
+    }
+
+    /// From `next`, where a sign-in sent the browser, signs in at the provider as `login` and
+    /// stops where the provider sends the browser back to `callback`: that URL.
+    pub async fn sign_in_from(&mut self, mut next: Url, callback: &str, login: &str) -> String {
         for _ in 0..20 {
             if next.as_str().starts_with(callback) {
                 return next.to_string();
@@ -325,7 +351,7 @@ impl Browser {
     }
 }
 
-fn location(base: &Url, resp: &reqwest::Response) -> Url {
+pub fn location(base: &Url, resp: &reqwest::Response) -> Url {
     let l = resp
         .headers()
         .get(reqwest::header::LOCATION)
