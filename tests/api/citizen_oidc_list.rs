@@ -50,7 +50,7 @@ async fn holds_naming_a_persons_email_never_keep_them_from_booking_signed_in() {
     let Some(setup) = booking_setup() else { return };
     let app = &setup.app;
     let slot = app.first_slot(OFFICE).await;
-    let victim = format!("{}", fresh_emails()[0]);
+    let victim = fresh_emails()[0].to_string();
     // Three people signed in each hold a booking naming Carol's email as their partner's.
     for login in ["bob", "dave", "frank"] {
         let mut b = signed_in(&setup, login).await;

@@ -278,7 +278,7 @@ pub(crate) async fn element_text(b: &mut Browser, css: &str) -> String {
 
 /// With UPDATE_SCREENSHOTS=1 (and JavaScript on), copies this step's screenshot to
 /// docs/screenshots/`name`.png for the README.
-async fn readme(b: &mut Browser, name: &str) {
+pub(crate) async fn readme(b: &mut Browser, name: &str) {
     if !b.javascript || std::env::var("UPDATE_SCREENSHOTS").is_err() {
         return;
     }

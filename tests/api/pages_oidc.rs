@@ -9,7 +9,7 @@
 use fantoccini::Locator;
 
 use crate::citizen_oidc_booking::{booking_setup, OFFICE};
-use crate::pages_couples::{click_to, element_text, pick, wait_for, weigh};
+use crate::pages_couples::{click_to, element_text, pick, readme, wait_for, weigh};
 use crate::support::browser::{self, Browser};
 use crate::support::oidc::user;
 
@@ -34,6 +34,15 @@ fn masked(id: &str) -> (String, String) {
 
 #[tokio::test]
 async fn pages_oidc_bob_books_as_himself_and_alice_confirms_and_cancels_on_my_bookings() {
+    walk(true).await;
+}
+
+#[tokio::test]
+async fn pages_oidc_the_same_walk_without_javascript() {
+    walk(false).await;
+}
+
+async fn walk(javascript: bool) {
     if !browser::available() {
         return;
     }
@@ -42,7 +51,7 @@ async fn pages_oidc_bob_books_as_himself_and_alice_confirms_and_cancels_on_my_bo
     };
     let app = &setup.app;
     let (alice, bob) = (user("alice"), user("bob"));
-    let (mut b, _one) = browser::start("oidc-pages", true).await;
+    let (mut b, _one) = browser::start("oidc-pages", javascript).await;
     // Bob signs in from the start page's header and lands back on it (not JSON).
     b.goto(&app.url("/")).await;
     b.axe("start-signed-out").await;
@@ -70,6 +79,7 @@ async fn pages_oidc_bob_books_as_himself_and_alice_confirms_and_cancels_on_my_bo
         "no field, shown or hidden, carries the first party's ID number"
     );
     b.axe("book-signed-in").await;
+    readme(&mut b, "couples-book-signed-in").await;
     weigh(&mut b, app, "/book (signed in)").await;
     pick(
         &mut b,
@@ -113,6 +123,7 @@ async fn pages_oidc_bob_books_as_himself_and_alice_confirms_and_cancels_on_my_bo
     b.expect_text(&alice.name).await;
     b.expect_text("您在此预约中是第二方").await;
     b.axe("my-alice").await;
+    readme(&mut b, "couples-my").await;
     let card = format!("#appt-{reference}");
     click_to(&mut b, &format!("{card} button.confirm"), "已确认预约").await;
     b.expect_text("已预约").await;
