@@ -138,5 +138,9 @@ async fn walk(javascript: bool) {
     click_to(&mut b, "#cancel-yes", "已取消预约").await;
     b.expect_text("已取消").await;
     b.axe("my-cancelled").await;
+    // Where a page's sign-in that did not finish lands (pages_oidc_guards gets there).
+    b.goto(&app.url("/sign-in/failed")).await;
+    b.expect_text("登录未完成").await;
+    b.axe("sign-in-failed").await;
     b.close().await;
 }

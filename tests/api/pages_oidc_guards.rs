@@ -153,3 +153,41 @@ async fn pages_oidc_the_session_not_a_posted_field_names_the_first_party() {
     assert_eq!(status, 401, "{html}");
     assert!(html.contains("book-sign-in"), "the page offers the sign-in");
 }
+
+#[tokio::test]
+async fn pages_oidc_a_failed_page_sign_in_is_told_on_a_page_and_signs_nobody_in() {
+    let Some(setup) = booking_setup() else {
+        return;
+    };
+    let app = &setup.app;
+    let mut b = Browser::new();
+    b.get(&app.url("/")).await;
+    let url = app.url("/sign-in");
+    let resp = b.form(&url, &[("back", "/my")]).await;
+    let next = location(&Url::parse(&url).unwrap(), &resp);
+    let back = b.sign_in_from(next, &setup.callback, "bob").await;
+    // The state changed on the way back: refused, told on a page, no session.
+    let forged = crate::support::oidc::with_param(&back, "state", "forged");
+    let resp = b.get(&forged).await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(where_to(&resp), "/sign-in/failed");
+    assert!(b.cookie(&app.url("/"), "hunyin_citizen").is_none());
+    let me = b.get(&app.url("/v1/citizen/me")).await;
+    assert_eq!(me.status(), 401, "nobody signed in");
+    let page = b.get(&app.url("/sign-in/failed")).await;
+    assert_eq!(page.status(), 400);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("登录没有完成") && html.contains("retry-sign-in"),
+        "{html}"
+    );
+    // The same refusal for the API's sign-in stays a problem.
+    let mut api = Browser::new();
+    let back = api.sign_in_at_provider(app, &setup.callback, "bob").await;
+    let resp = api
+        .get(&crate::support::oidc::with_param(&back, "state", "forged"))
+        .await;
+    assert_eq!(resp.status(), 400);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["code"], "sign_in_state_mismatch");
+}

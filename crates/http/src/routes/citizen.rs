@@ -118,6 +118,22 @@ pub async fn callback(
             }
             Ok(resp)
         }
+        // A page's sign-in that failed goes to the page telling so in words (its code is in
+        // the log): refused, or the provider or this service could not answer. The API's stays
+        // a problem.
+        Err(e) if return_to.is_some() => {
+            let to = match crate::problem::status_of(e.kind).is_server_error() {
+                true => "/sign-in/unavailable",
+                false => "/sign-in/failed",
+            };
+            let mut resp = HttpResponse::SeeOther();
+            resp.insert_header((header::LOCATION, to))
+                .insert_header((header::CACHE_CONTROL, "no-store"));
+            for value in clear {
+                resp.append_header((header::SET_COOKIE, value));
+            }
+            Ok(resp.finish())
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -45,6 +45,31 @@ pub async fn sign_in(
         .map_err(|e| PageError::of(l, &e.problem))
 }
 
+#[derive(Template)]
+#[template(path = "couples/sign_in_failed.html")]
+struct FailedPage {
+    c: Chrome,
+    unavailable: bool,
+}
+
+/// `GET /sign-in/failed` and `/sign-in/unavailable`: where the callback of a page's sign-in
+/// that did not succeed sends the browser (refused or cancelled; the provider or this service
+/// could not answer), with the sign-in to try again.
+pub async fn failed(req: HttpRequest) -> HttpResponse {
+    let page = Page::new(&req);
+    let unavailable = req.path().ends_with("/unavailable");
+    let status = match unavailable {
+        true => StatusCode::SERVICE_UNAVAILABLE,
+        false => StatusCode::BAD_REQUEST,
+    };
+    let html = FailedPage {
+        c: page.chrome.clone(),
+        unavailable,
+    }
+    .render();
+    page.answer(status, html)
+}
+
 /// `POST /sign-out`: ends our session (the cookie is removed) and goes on to the provider's
 /// end-session page when it has one (on a shared phone the next person must not be signed in
 /// at the provider as this one), else to the start page.

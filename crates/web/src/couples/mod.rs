@@ -63,6 +63,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     for path in ["/sign-in", "/sign-out"] {
         cfg.route(path, web::get().to(|| async { see_other("/") }));
     }
+    cfg.route("/sign-in/failed", web::get().to(mine::failed))
+        .route("/sign-in/unavailable", web::get().to(mine::failed));
 }
 
 /// A posted form's fields by name (the last value of a name wins).
