@@ -128,6 +128,11 @@ async fn walk(javascript: bool) {
     click_to(&mut b, &format!("{card} button.confirm"), "已确认预约").await;
     b.expect_text("已预约").await;
     b.axe("my-confirmed").await;
+    // Post/Redirect/Get: at /my again, the notice was told once.
+    assert_eq!(b.client.current_url().await.unwrap().path(), "/my");
+    b.goto(&app.url("/my")).await;
+    b.expect_text(&reference).await;
+    assert!(!b.text().await.contains("已确认预约"), "told once");
     click_to(
         &mut b,
         &format!("{card} button.cancel"),

@@ -15,6 +15,7 @@ use hunyin_http::WebState;
 
 use super::appointment::status_words;
 use super::{when, Fields};
+use crate::cookies::{self, SameSite};
 use crate::form;
 use crate::lang::{local_path, Lang};
 use crate::page::{headers, see_other, Chrome, Page, PageError};
@@ -122,7 +123,12 @@ struct MyPage {
     who: Option<CitizenView>,
     items: Vec<Item>,
     notice: String,
+    /// The notice tells of a refusal.
+    refused: bool,
 }
+
+/// What a change on 我的预约 did, carried to the page after its redirect (`done-<reference>`).
+const DONE: &str = "hunyin_my_done";
 
 #[derive(Template)]
 #[template(path = "couples/my_cancel.html")]
@@ -156,8 +162,10 @@ fn item(l: Lang, v: mine::MyAppointmentView) -> Item {
 async fn my_page(
     state: web::Data<WebState>,
     req: &HttpRequest,
+    status: StatusCode,
     notice: String,
 ) -> Result<HttpResponse, PageError> {
+    let refused = status != StatusCode::OK;
     let page = Page::new(req);
     let l = page.chrome.lang;
     let Some(who) = who(req, l).await? else {
@@ -166,9 +174,10 @@ async fn my_page(
             who: None,
             items: Vec::new(),
             notice,
+            refused,
         }
         .render();
-        return Ok(page.answer(StatusCode::OK, html));
+        return Ok(page.answer(status, html));
     };
     let view = who.view();
     let list = with_db(state, move |c, st| mine::list(c, &Rules::of(st), &who))
@@ -179,14 +188,46 @@ async fn my_page(
         who: Some(view),
         items: list.appointments.into_iter().map(|v| item(l, v)).collect(),
         notice,
+        refused,
     }
     .render();
-    Ok(page.answer(StatusCode::OK, html))
+    Ok(page.answer(status, html))
 }
 
 /// `GET /my`: the signed-in person's appointments; a sign-in button otherwise.
 pub async fn show(state: web::Data<WebState>, req: HttpRequest) -> Result<HttpResponse, PageError> {
-    my_page(state, &req, String::new()).await
+    let l = Lang::of(&req);
+    let done = cookies::read(&req, DONE);
+    let notice = match done.as_deref().and_then(|d| d.split_once('_')) {
+        Some(("cancelled", r)) => format!("{} {r}", l.t("已取消预约", "Cancelled the booking")),
+        Some(("confirmed", r)) => format!("{} {r}", l.t("已确认预约", "Confirmed the booking")),
+        _ => String::new(),
+    };
+    let mut resp = my_page(state, &req, StatusCode::OK, notice).await?;
+    if done.is_some() {
+        // Told once: a reload shows the list only.
+        let clear = cookies::set_at(DONE, "", "/my", 0, SameSite::Strict, secure(&req));
+        if let Ok(h) = header::HeaderValue::from_str(&clear) {
+            resp.headers_mut().append(header::SET_COOKIE, h);
+        }
+    }
+    Ok(resp)
+}
+
+fn secure(req: &HttpRequest) -> bool {
+    req.connection_info().scheme() == "https"
+}
+
+/// Post/Redirect/Get after a change: 我的预约 again, telling what was done (a reload posts
+/// nothing again).
+fn done(req: &HttpRequest, what: &str, reference: &str) -> HttpResponse {
+    let mut resp = see_other("/my");
+    let value = format!("{what}_{reference}");
+    let cookie = cookies::set_at(DONE, &value, "/my", 60, SameSite::Strict, secure(req));
+    if let Ok(h) = header::HeaderValue::from_str(&cookie) {
+        resp.headers_mut().append(header::SET_COOKIE, h);
+    }
+    resp
 }
 
 /// The signed-in person and the posted reference, or the page to answer instead.
@@ -235,17 +276,17 @@ pub async fn cancel(
         mine::cancel(c, &Rules::of(s), &who, &r)
     })
     .await;
-    let notice = match done {
+    match done {
         Ok(_) => {
             st.listings.clear();
-            format!("{} {reference}", l.t("已取消预约", "Cancelled the booking"))
+            Ok(self::done(&req, "cancelled", &reference))
         }
         Err(e) if e.status.is_client_error() => {
-            l.t(&e.problem.detail_zh, &e.problem.detail).to_owned()
+            let notice = l.t(&e.problem.detail_zh, &e.problem.detail).to_owned();
+            my_page(state, &req, e.status, notice).await
         }
-        Err(e) => return Err(PageError::of(l, &e.problem)),
-    };
-    my_page(state, &req, notice).await
+        Err(e) => Err(PageError::of(l, &e.problem)),
+    }
 }
 
 /// `POST /my/confirm`: the second party, signed in, confirms the booking naming them.
@@ -268,12 +309,12 @@ pub async fn confirm(
         mine::confirm(c, &Rules::of(s), &who, &r, hunyin_app::clock::now())
     })
     .await;
-    let notice = match done {
-        Ok(_) => format!("{} {reference}", l.t("已确认预约", "Confirmed the booking")),
+    match done {
+        Ok(_) => Ok(self::done(&req, "confirmed", &reference)),
         Err(e) if e.status.is_client_error() => {
-            l.t(&e.problem.detail_zh, &e.problem.detail).to_owned()
+            let notice = l.t(&e.problem.detail_zh, &e.problem.detail).to_owned();
+            my_page(state, &req, e.status, notice).await
         }
-        Err(e) => return Err(PageError::of(l, &e.problem)),
-    };
-    my_page(state, &req, notice).await
+        Err(e) => Err(PageError::of(l, &e.problem)),
+    }
 }
