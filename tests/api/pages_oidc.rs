@@ -133,6 +133,25 @@ async fn walk(javascript: bool) {
     b.goto(&app.url("/my")).await;
     b.expect_text(&reference).await;
     assert!(!b.text().await.contains("已确认预约"), "told once");
+    // She moves it to another day from 我的预约, without a manage code.
+    click_to(
+        &mut b,
+        &format!("{card} button.reschedule"),
+        "选择新的预约时间",
+    )
+    .await;
+    b.axe("my-reschedule-calendar").await;
+    let days = b
+        .client
+        .find_all(fantoccini::Locator::Css("table.month td button"))
+        .await
+        .unwrap();
+    days.last().expect("a bookable day").click().await.unwrap();
+    wait_for(&mut b, "input[name=slot_id]").await;
+    b.click("input[name=slot_id]:not([disabled])").await;
+    click_to(&mut b, "#choose-slot", "预约已改期").await;
+    assert_eq!(b.client.current_url().await.unwrap().path(), "/my");
+    b.axe("my-rescheduled").await;
     click_to(
         &mut b,
         &format!("{card} button.cancel"),

@@ -114,6 +114,8 @@ struct Item {
     as_second: bool,
     awaiting_me: bool,
     cancellable: bool,
+    /// Booked: it may move to another slot.
+    movable: bool,
 }
 
 #[derive(Template)]
@@ -147,6 +149,7 @@ fn item(l: Lang, v: mine::MyAppointmentView) -> Item {
             .unwrap_or_default(),
         status: status_words(l, &a.status),
         cancellable: matches!(a.status.as_str(), "pending_confirmation" | "booked"),
+        movable: a.status == "booked",
         parties: a
             .parties
             .iter()
@@ -159,7 +162,7 @@ fn item(l: Lang, v: mine::MyAppointmentView) -> Item {
     }
 }
 
-async fn my_page(
+pub(super) async fn my_page(
     state: web::Data<WebState>,
     req: &HttpRequest,
     status: StatusCode,
@@ -201,6 +204,13 @@ pub async fn show(state: web::Data<WebState>, req: HttpRequest) -> Result<HttpRe
     let notice = match done.as_deref().and_then(|d| d.split_once('_')) {
         Some(("cancelled", r)) => format!("{} {r}", l.t("已取消预约", "Cancelled the booking")),
         Some(("confirmed", r)) => format!("{} {r}", l.t("已确认预约", "Confirmed the booking")),
+        Some(("rescheduled", r)) => format!(
+            "{} {r}",
+            l.t(
+                "预约已改期，新的确认邮件已发送",
+                "Moved the booking; a new confirmation is on its way"
+            )
+        ),
         _ => String::new(),
     };
     let mut resp = my_page(state, &req, StatusCode::OK, notice).await?;
@@ -220,7 +230,7 @@ fn secure(req: &HttpRequest) -> bool {
 
 /// Post/Redirect/Get after a change: 我的预约 again, telling what was done (a reload posts
 /// nothing again).
-fn done(req: &HttpRequest, what: &str, reference: &str) -> HttpResponse {
+pub(super) fn done(req: &HttpRequest, what: &str, reference: &str) -> HttpResponse {
     let mut resp = see_other("/my");
     let value = format!("{what}_{reference}");
     let cookie = cookies::set_at(DONE, &value, "/my", 60, SameSite::Strict, secure(req));
@@ -231,7 +241,7 @@ fn done(req: &HttpRequest, what: &str, reference: &str) -> HttpResponse {
 }
 
 /// The signed-in person and the posted reference, or the page to answer instead.
-async fn posted(
+pub(super) async fn posted(
     req: &HttpRequest,
     body: &[u8],
 ) -> Result<Result<(Citizen, Fields), HttpResponse>, PageError> {

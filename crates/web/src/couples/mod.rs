@@ -8,6 +8,7 @@ mod calendar;
 mod confirm;
 mod eligibility;
 mod mine;
+mod mine_move;
 mod parties;
 mod places;
 
@@ -48,7 +49,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/sign-out", web::post().to(mine::sign_out))
         .route("/my", web::get().to(mine::show))
         .route("/my/cancel", web::post().to(mine::cancel))
-        .route("/my/confirm", web::post().to(mine::confirm));
+        .route("/my/confirm", web::post().to(mine::confirm))
+        .route("/my/reschedule", web::post().to(mine_move::reschedule));
     // The language switch (or a reload) asks for a page only a form reaches: start it again.
     for path in [
         "/appointment/reschedule",
@@ -57,7 +59,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ] {
         cfg.route(path, web::get().to(|| async { see_other("/appointment") }));
     }
-    for path in ["/my/cancel", "/my/confirm"] {
+    for path in ["/my/cancel", "/my/confirm", "/my/reschedule"] {
         cfg.route(path, web::get().to(|| async { see_other("/my") }));
     }
     for path in ["/sign-in", "/sign-out"] {
