@@ -16,6 +16,8 @@ mod confirmation;
 mod contract;
 mod contract_statuses;
 mod database;
+mod desk_session;
+mod desk_walk;
 mod divorce_counter;
 mod divorce_eligibility;
 mod divorce_migration;

@@ -72,6 +72,7 @@ pub async fn start(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let prefs = json!({ "intl.accept_languages": "zh-CN,zh" });
+    let agent = format!("--user-agent={WECHAT_UA}");
     let mut args = vec![
         "--headless=new",
         "--no-sandbox",
@@ -80,6 +81,7 @@ pub async fn start(
         "--no-first-run",
         "--disable-extensions",
         "--lang=zh-CN",
+        agent.as_str(),
     ];
     if !javascript {
         // The page's own scripts off (WebDriver's commands still run): the chrome preference
@@ -90,11 +92,7 @@ pub async fn start(
         "goog:chromeOptions": {
             "binary": CHROMIUM,
             "args": args,
-            "prefs": prefs,
-            "mobileEmulation": {
-                "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 2.0 },
-                "userAgent": WECHAT_UA
-            }
+            "prefs": prefs
         }
     });
     let caps = match caps {
@@ -106,6 +104,25 @@ pub async fn start(
         .connect(&url)
         .await
         .expect("webdriver session");
+    // A phone's viewport. (chromedriver's `mobileEmulation` would do it too, but with scripts
+    // off its taps never finish; a headless window is at least 500 px wide.)
+    let session = client
+        .session_id()
+        .await
+        .ok()
+        .flatten()
+        .expect("session id");
+    let metrics = json!({
+        "cmd": "Emulation.setDeviceMetricsOverride",
+        "params": { "width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": true }
+    });
+    reqwest::Client::new()
+        .post(format!("{url}/session/{session}/goog/cdp/execute"))
+        .json(&metrics)
+        .send()
+        .await
+        .and_then(|r| r.error_for_status())
+        .expect("phone viewport");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target/browser")
         .join(format!("{name}-{}", if javascript { "js" } else { "nojs" }));

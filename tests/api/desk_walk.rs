@@ -1,0 +1,207 @@
+//! The registrar's desk in a real browser: a registrar signs in, takes a walk-in, runs the
+//! household checks (both parties in this region's register), records both declarations,
+//! registers and prints the certificate's inner page; a refusal prints its notice; a registrar
+//! cannot open the supervisor's page. axe-core checks every page; the printables are rendered
+//! to PDF by the browser's print and their text read back (`pdftotext`, poppler-utils).
+
+use std::path::Path;
+
+use fantoccini::wd::PrintConfiguration;
+
+use crate::support::browser::{self, Browser};
+use crate::support::{add_residents, nth_person, spawn_app, TestApp};
+
+/// The text of a PDF, through `pdftotext` (poppler-utils).
+fn pdf_text(pdf: &[u8], name: &str) -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser/desk-pdf");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{name}.pdf"));
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (apt-get install poppler-utils)");
+    assert!(
+        out.status.success(),
+        "pdftotext failed on {}",
+        file.display()
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Prints the page to A4 PDF through WebDriver and returns its text.
+async fn print(b: &mut Browser, name: &str) -> String {
+    let pdf = match b.client.print(PrintConfiguration::default()).await {
+        Ok(pdf) => pdf,
+        Err(e) => b.fail(&format!("print failed: {e}")).await,
+    };
+    assert!(pdf.starts_with(b"%PDF"), "not a PDF");
+    pdf_text(&pdf, name)
+}
+
+/// Keeps a step's screenshot for the README when UPDATE_SCREENSHOTS is set.
+async fn keep(b: &mut Browser, label: &str) {
+    let shot = b.snap(label).await;
+    if std::env::var("UPDATE_SCREENSHOTS").is_ok() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::copy(&shot, dir.join(format!("desk-{label}.png"))).unwrap();
+    }
+}
+
+/// Fills the walk-in form with couple `n` and sends it.
+async fn walk_in(b: &mut Browser, app: &TestApp, n: u32) {
+    b.goto(&app.url("/desk/walk-in")).await;
+    b.fill("parties-0-name", "王强").await;
+    b.fill("parties-0-id_number", &nth_person(n, true)).await;
+    b.fill("parties-0-hukou_division_code", "320508").await;
+    b.fill("parties-1-name", "李娜").await;
+    b.fill("parties-1-id_number", &nth_person(n, false)).await;
+    b.fill("parties-1-hukou_division_code", "320508").await;
+    b.click("form[action='/desk/walk-in'] button[type=submit]")
+        .await;
+    b.expect_text("已受理现场申请").await;
+}
+
+#[tokio::test]
+async fn desk_walk_a_registrar_registers_a_walk_in_prints_and_refuses() {
+    if !browser::available() {
+        return;
+    }
+    let app = spawn_app().await;
+    app.add_staff("sz-gusu", "registrar", "desk.walk", "desk-password-1");
+    for n in [51, 52] {
+        add_residents(
+            &app,
+            &[
+                (&nth_person(n, true), "王强", "unmarried"),
+                (&nth_person(n, false), "李娜", "unmarried"),
+            ],
+        );
+    }
+    let (mut b, _one) = browser::start("desk", true).await;
+
+    // Sign-in: the queue sends there first.
+    b.goto(&app.url("/desk/queue")).await;
+    b.expect_text("婚姻登记员登录").await;
+    b.axe("sign-in").await;
+    b.fill("username", "desk.walk").await;
+    b.fill("password", "wrong-password").await;
+    b.click("form[action='/desk/sign-in'] button").await;
+    b.expect_text("用户名或密码错误").await;
+    b.axe("sign-in-error").await;
+    b.fill("password", "desk-password-1").await;
+    b.click("form[action='/desk/sign-in'] button").await;
+    b.expect_text("今日队列").await;
+    b.axe("queue-empty").await;
+
+    // A walk-in, its checks, both declarations, the registration.
+    walk_in(&mut b, &app, 51).await;
+    b.expect_text(&nth_person(51, true)).await;
+    keep(&mut b, "application").await;
+    b.axe("application").await;
+    b.click("#checks").await;
+    b.expect_text("户籍核查已完成").await;
+    b.expect_text("双方核查均已通过").await;
+    b.axe("checked").await;
+    for p in 0..2 {
+        for suffix in ["", "-kin", "-free"] {
+            b.click(&format!("#decl-{p}{suffix}")).await;
+        }
+        b.click(&format!("form[action$='/declaration-{p}'] button"))
+            .await;
+    }
+    b.expect_text("已记录第二方当事人的声明").await;
+    b.axe("declared").await;
+    // Forgetting to tick that both are present: the reason beside the box.
+    b.click("#register").await;
+    b.expect_text("双方须亲自到场").await;
+    b.axe("register-error").await;
+    b.click("#register-present").await;
+    b.click("#register").await;
+    b.expect_text("登记完成").await;
+    let number = match b
+        .client
+        .find(fantoccini::Locator::Css(".certificate-number"))
+        .await
+    {
+        Ok(el) => el.text().await.unwrap(),
+        Err(_) => b.fail("no certificate number on the page").await,
+    };
+    assert!(number.starts_with("J320508-"), "{number}");
+    keep(&mut b, "registered").await;
+    b.axe("registered").await;
+    b.click("a[href$='/certificate']").await;
+    b.expect_text(&number).await;
+    b.expect_text("苏州市姑苏区民政局婚姻登记处").await;
+    keep(&mut b, "certificate").await;
+    b.axe("certificate").await;
+    let text = print(&mut b, "certificate").await;
+    for field in [
+        number.as_str(),
+        "王强",
+        "李娜",
+        &nth_person(51, true),
+        "1990-",
+    ] {
+        assert!(
+            text.contains(field),
+            "the certificate's PDF lacks {field}:\n{text}"
+        );
+    }
+    assert!(
+        !text.contains("退出登录"),
+        "the PDF carries the page's navigation"
+    );
+
+    // The queue shows both, masked.
+    b.goto(&app.url("/desk/queue")).await;
+    b.expect_text("王*").await;
+    let queue = b.text().await;
+    assert!(
+        !queue.contains(&nth_person(51, true)),
+        "the queue shows a full ID number"
+    );
+    keep(&mut b, "queue").await;
+    b.axe("queue").await;
+
+    // A refusal: the reason is required, then the notice prints.
+    walk_in(&mut b, &app, 52).await;
+    b.click("form[action$='/refusal'] button").await;
+    b.expect_text("请选择不予登记的理由").await;
+    b.axe("refusal-error").await;
+    b.select("refusal-reason_code", "documents_inconsistent")
+        .await;
+    b.fill("refusal-note", "女方户口簿与身份证信息不一致").await;
+    b.click("form[action$='/refusal'] button").await;
+    b.expect_text("已作出不予登记决定").await;
+    b.click("a[href$='/refusal-notice']").await;
+    b.expect_text("不予办理结婚登记通知单").await;
+    keep(&mut b, "refusal-notice").await;
+    b.axe("refusal-notice").await;
+    let text = print(&mut b, "refusal-notice").await;
+    for field in [
+        "不予办理结婚登记通知单",
+        "婚姻登记条例",
+        "女方户口簿与身份证信息不一致",
+    ] {
+        assert!(
+            text.contains(field),
+            "the notice's PDF lacks {field}:\n{text}"
+        );
+    }
+
+    // A registrar is no supervisor.
+    b.goto(&app.url("/desk/staff")).await;
+    b.expect_text("此操作需要角色").await;
+    b.axe("staff-forbidden").await;
+
+    // Signing out.
+    b.click("form[action='/desk/sign-out'] button").await;
+    b.expect_text("您已退出登录").await;
+    b.goto(&app.url("/desk/queue")).await;
+    b.expect_text("婚姻登记员登录").await;
+    b.close().await;
+}
