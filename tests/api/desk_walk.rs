@@ -41,6 +41,23 @@ async fn print(b: &mut Browser, name: &str) -> String {
     pdf_text(&pdf, name)
 }
 
+/// Clicks `css` (a button or link that loads a page) and waits until the old page is gone,
+/// so that what follows reads the new one.
+async fn press(b: &mut Browser, css: &str) {
+    let old = match b.client.find(fantoccini::Locator::Css("html")).await {
+        Ok(el) => el,
+        Err(_) => b.fail("no page to leave").await,
+    };
+    b.click(css).await;
+    for _ in 0..400 {
+        if old.tag_name().await.is_err() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    b.fail(&format!("clicking {css} loaded no new page")).await;
+}
+
 /// Keeps a step's screenshot for the README when UPDATE_SCREENSHOTS is set.
 async fn keep(b: &mut Browser, label: &str) {
     let shot = b.snap(label).await;
@@ -60,8 +77,7 @@ async fn walk_in(b: &mut Browser, app: &TestApp, n: u32) {
     b.fill("parties-1-name", "李娜").await;
     b.fill("parties-1-id_number", &nth_person(n, false)).await;
     b.fill("parties-1-hukou_division_code", "320508").await;
-    b.click("form[action='/desk/walk-in'] button[type=submit]")
-        .await;
+    press(b, "form[action='/desk/walk-in'] button[type=submit]").await;
     b.expect_text("已受理现场申请").await;
 }
 
@@ -89,11 +105,11 @@ async fn desk_walk_a_registrar_registers_a_walk_in_prints_and_refuses() {
     b.axe("sign-in").await;
     b.fill("username", "desk.walk").await;
     b.fill("password", "wrong-password").await;
-    b.click("form[action='/desk/sign-in'] button").await;
+    press(&mut b, "form[action='/desk/sign-in'] button").await;
     b.expect_text("用户名或密码错误").await;
     b.axe("sign-in-error").await;
     b.fill("password", "desk-password-1").await;
-    b.click("form[action='/desk/sign-in'] button").await;
+    press(&mut b, "form[action='/desk/sign-in'] button").await;
     b.expect_text("今日队列").await;
     b.axe("queue-empty").await;
 
@@ -102,7 +118,7 @@ async fn desk_walk_a_registrar_registers_a_walk_in_prints_and_refuses() {
     b.expect_text(&nth_person(51, true)).await;
     keep(&mut b, "application").await;
     b.axe("application").await;
-    b.click("#checks").await;
+    press(&mut b, "#checks").await;
     b.expect_text("户籍核查已完成").await;
     b.expect_text("双方核查均已通过").await;
     b.axe("checked").await;
@@ -110,17 +126,16 @@ async fn desk_walk_a_registrar_registers_a_walk_in_prints_and_refuses() {
         for suffix in ["", "-kin", "-free"] {
             b.click(&format!("#decl-{p}{suffix}")).await;
         }
-        b.click(&format!("form[action$='/declaration-{p}'] button"))
-            .await;
+        press(&mut b, &format!("form[action$='/declaration-{p}'] button")).await;
     }
     b.expect_text("已记录第二方当事人的声明").await;
     b.axe("declared").await;
     // Forgetting to tick that both are present: the reason beside the box.
-    b.click("#register").await;
-    b.expect_text("双方须亲自到场").await;
+    press(&mut b, "#register").await;
+    b.expect_text("双方亲自到场").await;
     b.axe("register-error").await;
     b.click("#register-present").await;
-    b.click("#register").await;
+    press(&mut b, "#register").await;
     b.expect_text("登记完成").await;
     let number = match b
         .client
@@ -133,7 +148,7 @@ async fn desk_walk_a_registrar_registers_a_walk_in_prints_and_refuses() {
     assert!(number.starts_with("J320508-"), "{number}");
     keep(&mut b, "registered").await;
     b.axe("registered").await;
-    b.click("a[href$='/certificate']").await;
+    press(&mut b, "a[href$='/certificate']").await;
     b.expect_text(&number).await;
     b.expect_text("苏州市姑苏区民政局婚姻登记处").await;
     keep(&mut b, "certificate").await;
@@ -169,15 +184,15 @@ async fn desk_walk_a_registrar_registers_a_walk_in_prints_and_refuses() {
 
     // A refusal: the reason is required, then the notice prints.
     walk_in(&mut b, &app, 52).await;
-    b.click("form[action$='/refusal'] button").await;
+    press(&mut b, "form[action$='/refusal'] button").await;
     b.expect_text("请选择不予登记的理由").await;
     b.axe("refusal-error").await;
     b.select("refusal-reason_code", "documents_inconsistent")
         .await;
     b.fill("refusal-note", "女方户口簿与身份证信息不一致").await;
-    b.click("form[action$='/refusal'] button").await;
+    press(&mut b, "form[action$='/refusal'] button").await;
     b.expect_text("已作出不予登记决定").await;
-    b.click("a[href$='/refusal-notice']").await;
+    press(&mut b, "a[href$='/refusal-notice']").await;
     b.expect_text("不予办理结婚登记通知单").await;
     keep(&mut b, "refusal-notice").await;
     b.axe("refusal-notice").await;
@@ -199,7 +214,8 @@ async fn desk_walk_a_registrar_registers_a_walk_in_prints_and_refuses() {
     b.axe("staff-forbidden").await;
 
     // Signing out.
-    b.click("form[action='/desk/sign-out'] button").await;
+    b.goto(&app.url("/desk/queue")).await;
+    press(&mut b, "form[action='/desk/sign-out'] button").await;
     b.expect_text("您已退出登录").await;
     b.goto(&app.url("/desk/queue")).await;
     b.expect_text("婚姻登记员登录").await;
