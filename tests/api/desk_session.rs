@@ -388,6 +388,23 @@ async fn desk_a_registration_form_sent_twice_issues_one_certificate() {
     assert_eq!(certificate_count(&app), 1);
     let page = desk.get(&screen).await;
     assert!(page.body.contains("certificate-number"));
+    // The screen with its stylesheets and script stays under 100 KB.
+    let mut weight = page.body.len();
+    for part in page.body.split("/assets/").skip(1) {
+        let name = part.split('"').next().unwrap();
+        let asset = app
+            .client
+            .get(app.url(&format!("/assets/{name}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(asset.status(), 200, "{name}");
+        weight += asset.bytes().await.unwrap().len();
+    }
+    assert!(
+        weight < 100 * 1024,
+        "the application screen weighs {weight} bytes"
+    );
     let print = desk.get(&format!("{screen}/certificate")).await;
     assert_eq!(print.status, StatusCode::OK);
     assert!(print.body.contains(&man) && print.body.contains("苏州市姑苏区"));

@@ -20,7 +20,7 @@ use crate::page::{see_other, Chrome, Page};
 pub struct Row {
     pub time: String,
     pub reference: String,
-    pub names: String,
+    pub names: Vec<String>,
     pub status: String,
 }
 
@@ -50,8 +50,7 @@ fn row(lang: crate::lang::Lang, item: QueueItem) -> Row {
         .parties
         .iter()
         .map(|p| format!("{} {}", words::masked_name(&p.name), p.id_number_masked))
-        .collect::<Vec<_>>()
-        .join(lang.t("；", "; "));
+        .collect();
     Row {
         time,
         names,
