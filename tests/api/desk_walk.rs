@@ -11,6 +11,20 @@ use fantoccini::wd::PrintConfiguration;
 use crate::support::browser::{self, Browser};
 use crate::support::{add_residents, nth_person, spawn_app, TestApp};
 
+/// Whether `pdftotext` (poppler-utils) is here; a walk without it skips, unless
+/// REQUIRE_BROWSER_TEST is set, which fails it.
+fn pdftotext_available() -> bool {
+    let ok = Path::new("/usr/bin/pdftotext").is_file();
+    if !ok {
+        assert!(
+            std::env::var("REQUIRE_BROWSER_TEST").is_err(),
+            "REQUIRE_BROWSER_TEST is set but pdftotext is missing (apt-get install poppler-utils)"
+        );
+        eprintln!("skipped: no pdftotext (apt-get install poppler-utils)");
+    }
+    ok
+}
+
 /// The text of a PDF, through `pdftotext` (poppler-utils).
 fn pdf_text(pdf: &[u8], name: &str) -> String {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser/desk-pdf");
@@ -83,7 +97,7 @@ async fn walk_in(b: &mut Browser, app: &TestApp, n: u32) {
 
 #[tokio::test]
 async fn desk_walk_a_registrar_registers_a_walk_in_prints_and_refuses() {
-    if !browser::available() {
+    if !browser::available() || !pdftotext_available() {
         return;
     }
     let app = spawn_app().await;
@@ -219,5 +233,133 @@ async fn desk_walk_a_registrar_registers_a_walk_in_prints_and_refuses() {
     b.expect_text("您已退出登录").await;
     b.goto(&app.url("/desk/queue")).await;
     b.expect_text("婚姻登记员登录").await;
+    b.close().await;
+}
+
+#[tokio::test]
+async fn desk_walk_a_supervisor_edits_the_week_and_manages_staff() {
+    if !browser::available() {
+        return;
+    }
+    let app = spawn_app().await;
+    app.add_staff("sz-gusu", "supervisor", "desk.boss", "desk-password-1");
+    let (mut b, _one) = browser::start("desk-supervisor", true).await;
+    b.goto(&app.url("/desk/sign-in")).await;
+    b.fill("username", "desk.boss").await;
+    b.fill("password", "desk-password-1").await;
+    press(&mut b, "form[action='/desk/sign-in'] button").await;
+
+    // The week: a period that ends before it starts is refused beside its field, kept as typed.
+    press(&mut b, "nav a[href='/desk/schedule']").await;
+    b.expect_text("现行规则").await;
+    b.axe("week").await;
+    for day in ["sat", "sun"] {
+        let ticked = b
+            .client
+            .find(fantoccini::Locator::Id(&format!("day-{day}")))
+            .await
+            .unwrap()
+            .is_selected()
+            .await
+            .unwrap();
+        if ticked {
+            b.click(&format!("#day-{day}")).await;
+        }
+    }
+    b.fill("period0", "09:00-12:00").await;
+    b.fill("period1", "17:00-13:00").await;
+    b.fill("period2", "").await;
+    b.fill("slot_minutes", "30").await;
+    b.fill("capacity", "8").await;
+    press(&mut b, "#save-week").await;
+    b.expect_text("出现问题").await;
+    let kept = b
+        .client
+        .find(fantoccini::Locator::Id("period1"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("17:00-13:00"));
+    if b.client
+        .find(fantoccini::Locator::Id("period1-error"))
+        .await
+        .is_err()
+    {
+        b.fail("no error beside the second period").await;
+    }
+    b.axe("week-error").await;
+    b.fill("period1", "13:00-17:00").await;
+    press(&mut b, "#save-week").await;
+    b.expect_text("已保存").await;
+    keep(&mut b, "week").await;
+    b.axe("week-saved").await;
+    let supervisor = app.supervisor("sz-gusu").await;
+    let rule: serde_json::Value = app
+        .get_authed("/v1/registrar/offices/sz-gusu/schedule", &supervisor)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        rule["weekdays"],
+        serde_json::json!(["mon", "tue", "wed", "thu", "fri"])
+    );
+    assert_eq!(
+        rule["periods"],
+        serde_json::json!(["09:00-12:00", "13:00-17:00"])
+    );
+    assert_eq!(rule["capacity"], 8);
+
+    // Staff: a new registrar, disabled, enabled again, a new password.
+    press(&mut b, "nav a[href='/desk/staff']").await;
+    b.axe("staff").await;
+    b.fill("new-username", "new.registrar").await;
+    b.fill("new-display_name", "王登记").await;
+    b.select("new-role", "registrar").await;
+    b.fill("new-password", "short").await;
+    press(&mut b, "#create").await;
+    b.expect_text("出现问题").await;
+    b.axe("staff-error").await;
+    b.fill("new-password", "first-password-1").await;
+    press(&mut b, "#create").await;
+    b.expect_text("账号已创建").await;
+    b.expect_text("new.registrar").await;
+    press(&mut b, "#disable-new\\.registrar").await;
+    b.expect_text("账号已停用").await;
+    let refused = app.post_sign_in("new.registrar", "first-password-1").await;
+    assert_eq!(refused.status(), 401);
+    press(&mut b, "#enable-new\\.registrar").await;
+    b.expect_text("账号已启用").await;
+    let id = b
+        .client
+        .find(fantoccini::Locator::Css(
+            "#reset-account option:nth-child(2)",
+        ))
+        .await
+        .unwrap()
+        .attr("value")
+        .await
+        .unwrap()
+        .unwrap();
+    b.select("reset-account", &id).await;
+    b.fill("reset-password", "second-password-2").await;
+    press(&mut b, "#reset").await;
+    b.expect_text("密码已重置").await;
+    keep(&mut b, "staff").await;
+    b.axe("staff-reset").await;
+    assert_eq!(
+        app.post_sign_in("new.registrar", "first-password-1")
+            .await
+            .status(),
+        401
+    );
+    assert_eq!(
+        app.post_sign_in("new.registrar", "second-password-2")
+            .await
+            .status(),
+        201
+    );
     b.close().await;
 }

@@ -18,6 +18,7 @@ mod actions;
 mod application;
 mod print;
 mod queue;
+mod schedule;
 pub mod session;
 mod staff;
 mod words;
@@ -47,9 +48,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/desk/applications/{reference}/{action}",
             web::post().to(actions::act),
         )
+        .route("/desk/schedule", web::get().to(schedule::show))
+        .route("/desk/schedule", web::post().to(schedule::save))
         .route("/desk/staff", web::get().to(staff::show))
         .route("/desk/staff", web::post().to(staff::create))
-        .route("/desk/staff/{id}/disable", web::post().to(staff::disable));
+        .route("/desk/staff/password", web::post().to(staff::reset))
+        .route("/desk/staff/{id}/{change}", web::post().to(staff::change));
 }
 
 async fn home() -> HttpResponse {

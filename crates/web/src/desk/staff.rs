@@ -1,6 +1,6 @@
 //! The supervisor's staff page: the accounts of the office, a form to create a registrar or an
-//! auditor, and disabling an account (its sessions stop at once). Only supervisors: anyone else
-//! gets a 403 page.
+//! auditor, disabling an account (its sessions stop at once), enabling it again, and setting a
+//! new password (its sessions stop too). Only supervisors: anyone else gets a 403 page.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -46,6 +46,9 @@ pub struct NewForm {
     pub role: String,
     #[serde(default)]
     pub password: String,
+    /// The account whose password is reset.
+    #[serde(default)]
+    pub account: String,
 }
 
 /// 403 page unless a supervisor (the use cases check again).
@@ -110,6 +113,17 @@ pub async fn show(
             lang.t("账号已停用。", "The account is disabled.")
                 .to_owned(),
         ),
+        Some("enabled") => Some(
+            lang.t("账号已启用。", "The account is enabled again.")
+                .to_owned(),
+        ),
+        Some("reset") => Some(
+            lang.t(
+                "密码已重置，该账号须用新密码重新登录。",
+                "The password is reset: the account signs in again with it.",
+            )
+            .to_owned(),
+        ),
         _ => None,
     };
     let f = NewForm {
@@ -165,20 +179,78 @@ pub async fn create(
 #[derive(Debug, Deserialize)]
 pub struct Empty {}
 
-/// `POST /desk/staff/{id}/disable`
-pub async fn disable(
+/// `POST /desk/staff/{id}/disable` and `…/enable`
+pub async fn change(
     state: web::Data<WebState>,
     req: HttpRequest,
-    path: web::Path<i64>,
+    path: web::Path<(i64, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, DeskError> {
     let staff = session::staff(&req, &state).await?;
     let _: Empty = form::read(&req, &body)?;
     let lang = Lang::of(&req);
     supervisor_only(lang, &staff)?;
-    let id = path.into_inner();
-    with_db(state, move |c, _| staff_accounts::disable(c, &staff, id))
-        .await
-        .map_err(fail_api(lang))?;
-    Ok(see_other("/desk/staff?done=disabled"))
+    let (id, what) = path.into_inner();
+    let enable = match what.as_str() {
+        "enable" => true,
+        "disable" => false,
+        _ => {
+            return Err(crate::page::PageError::new(
+                StatusCode::NOT_FOUND,
+                lang,
+                "没有此操作。",
+                "There is no such action.",
+            )
+            .into())
+        }
+    };
+    with_db(state, move |c, _| {
+        if enable {
+            staff_accounts::enable(c, &staff, id)
+        } else {
+            staff_accounts::disable(c, &staff, id)
+        }
+    })
+    .await
+    .map_err(fail_api(lang))?;
+    let done = if enable { "enabled" } else { "disabled" };
+    Ok(see_other(&format!("/desk/staff?done={done}")))
+}
+
+/// `POST /desk/staff/password`: a new password for an account of the office.
+pub async fn reset(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, DeskError> {
+    let staff = session::staff(&req, &state).await?;
+    let f: NewForm = form::read(&req, &body)?;
+    let page = Page::new(&req);
+    let lang = page.chrome.lang;
+    supervisor_only(lang, &staff)?;
+    let Ok(id) = f.account.parse::<i64>() else {
+        let mut errors = Errors::default();
+        errors.push("reset-account", lang.t("请选择账号", "Choose the account"));
+        let status = StatusCode::BAD_REQUEST;
+        return render(state, page, staff, status, errors, NewForm::default(), None).await;
+    };
+    let (s, password) = (staff.clone(), f.password.clone());
+    let answer = with_db(state.clone(), move |c, _| {
+        staff_accounts::reset_password(c, &s, id, &password)
+    })
+    .await;
+    match answer {
+        Ok(_) => Ok(see_other("/desk/staff?done=reset")),
+        Err(e) if belongs_to_form(&e.problem) => {
+            let field_of = |name: &str| Some(format!("reset-{name}"));
+            let errors = form_errors(lang, &e.problem, "reset-account", field_of);
+            let kept = NewForm {
+                account: f.account,
+                role: "registrar".into(),
+                ..NewForm::default()
+            };
+            render(state, page, staff, e.status, errors, kept, None).await
+        }
+        Err(e) => Err(fail(lang, &e.problem)),
+    }
 }
