@@ -363,3 +363,106 @@ async fn desk_walk_a_supervisor_edits_the_week_and_manages_staff() {
     );
     b.close().await;
 }
+
+#[tokio::test]
+async fn desk_walk_an_auditor_finds_the_reads_pages_on_and_downloads_the_csv() {
+    if !browser::available() {
+        return;
+    }
+    let app = spawn_app().await;
+    let counter = crate::support::Counter::open(&app, "sz-gusu").await;
+    let number = counter.registered(53).await;
+    assert!(number.starts_with('J'));
+    let reference = {
+        let today = crate::support::today();
+        let q: serde_json::Value = counter
+            .get(&format!("/v1/registrar/offices/sz-gusu/queue?date={today}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        q["applications"][0]["reference"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    // Enough reads of the couple's application for two pages.
+    for _ in 0..22 {
+        assert_eq!(counter.get_application(&reference).await.status(), 200);
+    }
+    app.add_staff("sz-gusu", "auditor", "desk.audit", "desk-password-1");
+    let (mut b, _one) = browser::start("desk-auditor", true).await;
+    b.goto(&app.url("/desk/sign-in")).await;
+    b.fill("username", "desk.audit").await;
+    b.fill("password", "desk-password-1").await;
+    press(&mut b, "form[action='/desk/sign-in'] button").await;
+    b.expect_text("本登记处审计记录").await;
+    b.axe("audit").await;
+    b.fill("id_number", &nth_person(53, false)).await;
+    press(&mut b, "#search").await;
+    b.expect_text("application.read").await;
+    let first = b.text().await;
+    assert_eq!(
+        first.matches("application.read").count(),
+        20,
+        "one full page"
+    );
+    keep(&mut b, "audit").await;
+    b.axe("audit-results").await;
+    press(&mut b, "#next-page").await;
+    let second = b.text().await;
+    assert!(
+        second.contains("registration.registered"),
+        "the older page: {second}"
+    );
+    assert!(
+        b.client
+            .find(fantoccini::Locator::Id("next-page"))
+            .await
+            .is_err(),
+        "the last page offers no next one"
+    );
+    b.axe("audit-page-2").await;
+    // The ID number never went into a URL.
+    let url = b.client.current_url().await.unwrap();
+    assert!(!url.as_str().contains(&nth_person(53, false)), "{url}");
+
+    press(&mut b, "nav a[href='/desk/statistics']").await;
+    b.expect_text("每日登记数").await;
+    let loaded = b
+        .client
+        .execute(
+            "return document.querySelector('img.chart').naturalWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(loaded.as_u64().unwrap_or(0) > 0, "the chart did not load");
+    keep(&mut b, "statistics").await;
+    b.axe("statistics").await;
+    let href = b
+        .client
+        .find(fantoccini::Locator::Css("a[href^='/desk/statistics.csv']"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    let session = b.cookie("hunyin_desk").await.expect("the desk session");
+    let csv = app
+        .client
+        .get(app.url(&href))
+        .header("cookie", format!("hunyin_desk={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let body = csv.text().await.unwrap();
+    assert!(body.contains("合计") && body.contains("sz-gusu"), "{body}");
+    b.close().await;
+}

@@ -16,6 +16,7 @@ use crate::page::{see_other, PageError};
 
 mod actions;
 mod application;
+mod auditor;
 mod print;
 mod queue;
 mod schedule;
@@ -48,6 +49,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/desk/applications/{reference}/{action}",
             web::post().to(actions::act),
         )
+        .route("/desk/audit", web::get().to(auditor::audit_form))
+        .route("/desk/audit", web::post().to(auditor::audit_search))
+        .route("/desk/statistics", web::get().to(auditor::dashboard))
+        .route("/desk/statistics.csv", web::get().to(auditor::csv))
+        .route("/desk/statistics/chart.svg", web::get().to(auditor::chart))
         .route("/desk/schedule", web::get().to(schedule::show))
         .route("/desk/schedule", web::post().to(schedule::save))
         .route("/desk/staff", web::get().to(staff::show))
@@ -56,8 +62,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/desk/staff/{id}/{change}", web::post().to(staff::change));
 }
 
-async fn home() -> HttpResponse {
-    see_other("/desk/queue")
+/// `GET /desk`: the signed-in staff member's first page.
+async fn home(
+    state: web::Data<hunyin_http::WebState>,
+    req: actix_web::HttpRequest,
+) -> Result<HttpResponse, DeskError> {
+    let staff = session::staff(&req, &state).await?;
+    Ok(see_other(session::start_of(&staff)))
 }
 
 /// What every desk page shows around its content: its stylesheet and who is signed in.
@@ -66,6 +77,10 @@ pub struct DeskChrome {
     pub css: String,
     pub who: Option<String>,
     pub supervisor: bool,
+    /// Reads the trail and the statistics (auditors and supervisors).
+    pub auditor: bool,
+    /// Works the counter (registrars and supervisors).
+    pub counter: bool,
 }
 
 impl DeskChrome {
@@ -74,6 +89,8 @@ impl DeskChrome {
             css: crate::assets::url("desk.css"),
             who: staff.map(|s| format!("{} ({})", s.display_name, s.username)),
             supervisor: staff.is_some_and(|s| s.role == Role::Supervisor),
+            auditor: staff.is_some_and(|s| matches!(s.role, Role::Auditor | Role::Supervisor)),
+            counter: staff.is_some_and(|s| matches!(s.role, Role::Registrar | Role::Supervisor)),
         }
     }
 }

@@ -171,6 +171,9 @@ pub async fn walk_in_form(
 ) -> Result<HttpResponse, DeskError> {
     let staff = session::staff(&req, &state).await?;
     let page = Page::new(&req);
+    staff
+        .require_role(&applications::COUNTER)
+        .map_err(|e| fail(page.chrome.lang, &e))?;
     Ok(render_walk_in(
         page,
         DeskChrome::of(Some(&staff)),

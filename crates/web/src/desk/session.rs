@@ -37,6 +37,15 @@ pub async fn staff(req: &HttpRequest, state: &web::Data<WebState>) -> Result<Sta
     .map_err(fail_api(lang))
 }
 
+/// The first page of a staff member: the queue at the counter, the trail for auditors.
+pub fn start_of(staff: &Staff) -> &'static str {
+    if staff.role == hunyin_app::auth::Role::Auditor {
+        "/desk/audit"
+    } else {
+        "/desk/queue"
+    }
+}
+
 /// The `Set-Cookie` of the desk session (`max_age` 0 ends it).
 fn session_cookie(value: &str, max_age: i64, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
@@ -142,7 +151,7 @@ pub async fn sign_in(
             let mut resp = HttpResponse::SeeOther();
             headers(&mut resp);
             Ok(resp
-                .insert_header((header::LOCATION, "/desk/queue"))
+                .insert_header((header::LOCATION, start_of(&session.staff)))
                 .insert_header((
                     header::SET_COOKIE,
                     session_cookie(&session.token, hours * 3600, secure),
