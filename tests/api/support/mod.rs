@@ -7,6 +7,7 @@ pub mod browser;
 pub mod client;
 pub mod counter;
 pub mod database;
+pub mod desk;
 pub mod divorce;
 pub mod fixtures;
 pub mod lib;
