@@ -64,6 +64,24 @@ async fn desk_sign_in_sets_a_strict_http_only_cookie_for_the_desk_only() {
         assert!(cookie.contains(part), "{cookie} lacks {part}");
     }
     assert!(!cookie.contains("Secure"), "plain http: {cookie}");
+    // Behind a proxy that terminates https, the cookie is Secure.
+    let mut proxied = Desk::new(&app);
+    proxied.get("/desk/sign-in").await;
+    let token_field = proxied.cookies["hunyin_csrf"].clone();
+    let req = app
+        .client
+        .post(app.url("/desk/sign-in"))
+        .header("x-forwarded-proto", "https")
+        .form(&[
+            ("csrf", token_field.as_str()),
+            ("username", "desk.li"),
+            ("password", "desk-password-1"),
+        ]);
+    let over_https = proxied.send(req).await;
+    let secure = over_https
+        .set_cookie("hunyin_desk")
+        .expect("a session cookie");
+    assert!(secure.contains("; Secure"), "{secure}");
     let token = cookie.split(';').next().unwrap()["hunyin_desk=".len()..].to_owned();
     // The cookie is the API's session: its token works as a bearer token too.
     let me = app.get_authed("/v1/registrar/me", &token).await;

@@ -9,7 +9,9 @@ use std::path::Path;
 use fantoccini::wd::PrintConfiguration;
 
 use crate::support::browser::{self, Browser};
-use crate::support::desk::{keep, press};
+use fantoccini::key::Key;
+
+use crate::support::desk::{focused, keep, keys, keys_to_next_page, press};
 use crate::support::{add_residents, nth_person, spawn_app, TestApp};
 
 /// Whether `pdftotext` (poppler-utils) is here; a walk without it skips, unless
@@ -96,8 +98,12 @@ async fn desk_walk_a_registrar_registers_a_walk_in_prints_and_refuses() {
     press(&mut b, "form[action='/desk/sign-in'] button").await;
     b.expect_text("用户名或密码错误").await;
     b.axe("sign-in-error").await;
-    b.fill("password", "desk-password-1").await;
-    press(&mut b, "form[action='/desk/sign-in'] button").await;
+    // The keyboard alone: from the username, Tab to the password, Enter to sign in.
+    b.fill("username", "desk.walk").await;
+    keys(&mut b, &Key::Tab.to_string()).await;
+    assert_eq!(focused(&mut b).await, "password", "Tab from the username");
+    keys(&mut b, "desk-password-1").await;
+    keys_to_next_page(&mut b, &Key::Enter.to_string()).await;
     b.expect_text("今日队列").await;
     b.axe("queue-empty").await;
 
@@ -110,12 +116,28 @@ async fn desk_walk_a_registrar_registers_a_walk_in_prints_and_refuses() {
     b.expect_text("户籍核查已完成").await;
     b.expect_text("双方核查均已通过").await;
     b.axe("checked").await;
-    for p in 0..2 {
-        for suffix in ["", "-kin", "-free"] {
-            b.click(&format!("#decl-{p}{suffix}")).await;
+    // The first declaration by keyboard only: the three boxes and the button in tab order.
+    b.client
+        .execute("document.getElementById('decl-0').focus();", vec![])
+        .await
+        .unwrap();
+    for next in ["decl-0-kin", "decl-0-free", ""] {
+        keys(&mut b, " ").await;
+        keys(&mut b, &Key::Tab.to_string()).await;
+        if !next.is_empty() {
+            assert_eq!(
+                focused(&mut b).await,
+                next,
+                "the tab order of the declaration"
+            );
         }
-        press(&mut b, &format!("form[action$='/declaration-{p}'] button")).await;
     }
+    keys_to_next_page(&mut b, &Key::Enter.to_string()).await;
+    b.expect_text("已记录第一方当事人的声明").await;
+    for suffix in ["", "-kin", "-free"] {
+        b.click(&format!("#decl-1{suffix}")).await;
+    }
+    press(&mut b, "form[action$='/declaration-1'] button").await;
     b.expect_text("已记录第二方当事人的声明").await;
     b.axe("declared").await;
     // Forgetting to tick that both are present: the reason beside the box.
@@ -136,6 +158,12 @@ async fn desk_walk_a_registrar_registers_a_walk_in_prints_and_refuses() {
     assert!(number.starts_with("J320508-"), "{number}");
     keep(&mut b, "registered").await;
     b.axe("registered").await;
+    // The same screen in English, and back.
+    press(&mut b, "nav a[hreflang=en]").await;
+    b.expect_text("Certificate number").await;
+    b.axe("registered-en").await;
+    press(&mut b, "nav a[hreflang=zh-CN]").await;
+    b.expect_text("结婚证字号").await;
     press(&mut b, "a[href$='/certificate']").await;
     b.expect_text(&number).await;
     b.expect_text("苏州市姑苏区民政局婚姻登记处").await;

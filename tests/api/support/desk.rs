@@ -150,3 +150,35 @@ pub async fn keep(b: &mut Browser, label: &str) {
         std::fs::copy(&shot, dir.join(format!("desk-{label}.png"))).unwrap();
     }
 }
+
+/// Sends `keys` to the focused element (no mouse), as a keyboard user would.
+pub async fn keys(b: &mut Browser, keys: &str) {
+    match b.client.active_element().await {
+        Ok(el) => el.send_keys(keys).await.expect("keys sent"),
+        Err(_) => b.fail("nothing has the focus").await,
+    }
+}
+
+/// The id of the focused element.
+pub async fn focused(b: &mut Browser) -> String {
+    match b.client.active_element().await {
+        Ok(el) => el.attr("id").await.ok().flatten().unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Sends `k` (Enter, say) to the focused element and waits until the old page is gone.
+pub async fn keys_to_next_page(b: &mut Browser, k: &str) {
+    let old = match b.client.find(fantoccini::Locator::Css("html")).await {
+        Ok(el) => el,
+        Err(_) => b.fail("no page to leave").await,
+    };
+    keys(b, k).await;
+    for _ in 0..400 {
+        if old.tag_name().await.is_err() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    b.fail("the keys loaded no new page").await;
+}
