@@ -139,3 +139,54 @@ async fn desk_audit_search_pages_by_id_and_keeps_the_id_number_out_of_urls() {
     assert!(all.body.contains("没有符合条件的记录"));
     assert!(!all.body.contains(&format!("?{woman}")) && !all.body.contains(&format!("={woman}")));
 }
+
+#[tokio::test]
+async fn desk_only_a_supervisor_records_an_override_and_never_over_our_own_records() {
+    let app = spawn_app().await;
+    let (man, woman) = (nth_person(45, true), nth_person(45, false));
+    crate::support::add_residents(
+        &app,
+        &[(&man, "王强", "married"), (&woman, "李娜", "unmarried")],
+    );
+    let counter = Counter::open(&app, "sz-gusu").await;
+    let reference = counter.walk_in(nth_couple(45)).await;
+    counter.run_checks(&reference).await;
+    let screen = format!("/desk/applications/{reference}");
+    let mut registrar = Desk::new(&app);
+    registrar.staff("sz-gusu", "registrar").await;
+    let page = registrar.get(&screen).await;
+    assert!(
+        page.body.contains("登记为已婚"),
+        "the failed check is shown"
+    );
+    assert!(
+        !page.body.contains("id=\"override\""),
+        "no override form for a registrar"
+    );
+    let fields = [
+        ("party", "0"),
+        ("reason", "离婚判决已生效"),
+        ("document_kind", "court_judgment"),
+        ("document_reference", "(2026)苏0508民初1号"),
+    ];
+    let a = registrar.post(&format!("{screen}/override"), &fields).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
+    let mut boss = Desk::new(&app);
+    boss.staff("sz-gusu", "supervisor").await;
+    assert!(boss.get(&screen).await.body.contains("id=\"override\""));
+    // Nothing typed: each field's reason beside it.
+    let empty = boss
+        .post(&format!("{screen}/override"), &[("party", "0")])
+        .await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+    assert!(empty.body.contains("id=\"override-reason-error\""));
+    assert!(empty
+        .body
+        .contains("id=\"override-document_reference-error\""));
+    // Our own register shows him married: refused beside the form, what was typed kept.
+    let a = boss.post(&format!("{screen}/override"), &fields).await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.body);
+    assert!(a.body.contains("id=\"override-reason-error\""));
+    assert!(a.body.contains("(2026)苏0508民初1号"));
+    assert_eq!(audit_count(&app, "household.check_overridden"), 0);
+}

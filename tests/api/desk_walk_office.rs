@@ -20,6 +20,14 @@ async fn desk_walk_a_supervisor_edits_the_week_and_manages_staff() {
     b.fill("password", "desk-password-1").await;
     press(&mut b, "form[action='/desk/sign-in'] button").await;
 
+    // The application as a supervisor sees it: with the override's form.
+    let counter = crate::support::Counter::open(&app, "sz-gusu").await;
+    let reference = counter.walk_in(crate::support::nth_couple(46)).await;
+    b.goto(&app.url(&format!("/desk/applications/{reference}")))
+        .await;
+    b.expect_text("科长审批例外").await;
+    b.axe("application-supervisor").await;
+
     // The week: a period that ends before it starts is refused beside its field, kept as typed.
     press(&mut b, "nav a[href='/desk/schedule']").await;
     b.expect_text("现行规则").await;

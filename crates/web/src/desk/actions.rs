@@ -103,6 +103,24 @@ pub async fn act(
             .await;
             (a, "manual-note")
         }
+        "override" => {
+            let party = match typed.party.as_str() {
+                "0" => 0,
+                "1" => 1,
+                _ => 2,
+            };
+            let o = hunyin_app::check_overrides::Override {
+                party,
+                reason: typed.reason.clone(),
+                document_kind: typed.document_kind.clone(),
+                document_reference: typed.document_reference.clone(),
+            };
+            let a = with_db(state.clone(), move |c, _| {
+                hunyin_app::check_overrides::record(c, &s, &r, &o).map(|_| Done::Ok)
+            })
+            .await;
+            (a, "override-reason")
+        }
         "declaration-0" | "declaration-1" => {
             let f: DeclarationForm = form::read(&req, &body)?;
             let d = declarations::DeclarationIn {
@@ -165,6 +183,9 @@ fn field_of(form_field: &str, name: &str) -> Option<String> {
     match (prefix, name) {
         ("manual", "party" | "marital_status" | "note") => Some(format!("manual-{name}")),
         ("refusal", "reason_code" | "note") => Some(format!("refusal-{name}")),
+        ("override", "party" | "reason" | "document_kind" | "document_reference") => {
+            Some(format!("override-{name}"))
+        }
         _ => None,
     }
 }

@@ -72,6 +72,12 @@ pub struct Typed {
     pub reason_code: String,
     #[serde(default)]
     pub refusal_note: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub document_kind: String,
+    #[serde(default)]
+    pub document_reference: String,
 }
 
 /// One household check as shown.
@@ -104,6 +110,7 @@ struct Screen {
     idempotency_key: String,
     reasons: Vec<(String, String)>,
     marital: Vec<(String, String)>,
+    evidence: Vec<(String, String)>,
 }
 
 impl Screen {
@@ -182,6 +189,10 @@ fn confirmation(l: Lang, done: &str, certificate: Option<&str>) -> Option<String
             "The household checks are done: see below.",
         ),
         "manual" => l.t("已记录人工核验。", "The manual verification is recorded."),
+        "override" => l.t(
+            "已记录科长审批的例外。",
+            "The supervisor's override is recorded.",
+        ),
         "declaration-0" => l.t(
             "已记录第一方当事人的声明。",
             "The first party's declaration is recorded.",
@@ -250,6 +261,10 @@ pub fn render(
         marital: words::MARITAL
             .iter()
             .map(|m| (m.to_string(), words::marital(l, m)))
+            .collect(),
+        evidence: hunyin_domain::evidence::ALL
+            .iter()
+            .map(|k| (k.as_str().to_owned(), words::evidence(l, k.as_str())))
             .collect(),
         c: page.chrome.clone(),
     }

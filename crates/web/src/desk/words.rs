@@ -77,6 +77,21 @@ pub fn marital(l: Lang, s: &str) -> String {
 /// The marital statuses a manual verification records.
 pub const MARITAL: [&str; 4] = ["unmarried", "divorced", "widowed", "married"];
 
+/// The kind of document an override rests on, in words.
+pub fn evidence(l: Lang, s: &str) -> String {
+    let (zh, en) = match s {
+        "court_judgment" => (
+            "法院判决书、裁定书或调解书",
+            "A court's judgment, ruling or mediation",
+        ),
+        "divorce_certificate" => ("离婚证", "A divorce certificate"),
+        "death_certificate" => ("配偶死亡证明", "The spouse's death certificate"),
+        "register_correction" => ("户籍更正证明", "A corrected household register entry"),
+        other => return other.to_owned(),
+    };
+    l.t(zh, en).to_owned()
+}
+
 /// A role in words.
 pub fn role(l: Lang, s: &str) -> String {
     let (zh, en) = match s {
@@ -114,6 +129,15 @@ pub fn invalid_param(l: Lang, code: &str, reason: &str) -> String {
         "invalid_reason_code" => ("请选择不予登记的理由", "Choose the reason for refusal"),
         "invalid_display_name" => ("请输入姓名（1-64个字）", "Enter the name (1-64 characters)"),
         "invalid_role" => ("请选择角色", "Choose the role"),
+        "invalid_reason" => (
+            "请填写理由（1-500个字）",
+            "Enter the reason (1-500 characters)",
+        ),
+        "invalid_document_kind" => ("请选择证明文件的种类", "Choose the kind of document"),
+        "invalid_document_reference" => (
+            "请填写文件编号（1-200个字）",
+            "Enter the document's number (1-200 characters)",
+        ),
         _ => return format!("{} ({reason})", l.t("输入有误", "Not valid")),
     };
     l.t(zh, en).to_owned()
