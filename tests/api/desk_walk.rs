@@ -187,6 +187,13 @@ async fn desk_walk_a_registrar_registers_a_walk_in_prints_and_refuses() {
         "the PDF carries the page's navigation"
     );
 
+    // The number at the certificates' lookup.
+    press(&mut b, "nav a[href='/desk/certificates']").await;
+    b.fill("number", &number).await;
+    press(&mut b, "#lookup").await;
+    b.expect_text("有效").await;
+    b.axe("certificate-lookup").await;
+
     // The queue shows both, masked.
     b.goto(&app.url("/desk/queue")).await;
     b.expect_text("王*").await;

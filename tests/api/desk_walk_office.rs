@@ -27,6 +27,12 @@ async fn desk_walk_a_supervisor_edits_the_week_and_manages_staff() {
         .await;
     b.expect_text("科长审批例外").await;
     b.axe("application-supervisor").await;
+    // A certificate as a supervisor sees it: with the revocation's form.
+    let number = counter.registered(47).await;
+    b.goto(&app.url(&format!("/desk/certificates/{number}")))
+        .await;
+    b.expect_text("撤销婚姻登记").await;
+    b.axe("certificate-supervisor").await;
 
     // The week: a period that ends before it starts is refused beside its field, kept as typed.
     press(&mut b, "nav a[href='/desk/schedule']").await;

@@ -16,6 +16,7 @@ mod confirmation;
 mod contract;
 mod contract_statuses;
 mod database;
+mod desk_certificates;
 mod desk_roles;
 mod desk_session;
 mod desk_walk;

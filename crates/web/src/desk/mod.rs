@@ -17,6 +17,7 @@ use crate::page::{see_other, PageError};
 mod actions;
 mod application;
 mod auditor;
+mod certificates;
 mod print;
 mod queue;
 mod schedule;
@@ -48,6 +49,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/desk/applications/{reference}/{action}",
             web::post().to(actions::act),
+        )
+        .route("/desk/certificates", web::get().to(certificates::form))
+        .route("/desk/certificates", web::post().to(certificates::find))
+        .route(
+            "/desk/certificates/{number}",
+            web::get().to(certificates::show),
+        )
+        .route(
+            "/desk/certificates/{action}",
+            web::post().to(certificates::change),
         )
         .route("/desk/audit", web::get().to(auditor::audit_form))
         .route("/desk/audit", web::post().to(auditor::audit_search))

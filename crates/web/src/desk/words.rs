@@ -92,6 +92,20 @@ pub fn evidence(l: Lang, s: &str) -> String {
     l.t(zh, en).to_owned()
 }
 
+/// A revocation's legal basis in words.
+pub fn revocation_basis(l: Lang, s: &str) -> String {
+    let (zh, en) = match s {
+        "court_judgment" => ("人民法院生效判决", "A court's final judgment"),
+        "judicial_recommendation" => ("人民法院司法建议", "A court's judicial recommendation"),
+        "procuratorial_recommendation" => {
+            ("人民检察院检察建议", "A procuratorate's recommendation")
+        }
+        "police_finding" => ("公安机关出具的证明", "A finding of the police"),
+        other => return other.to_owned(),
+    };
+    l.t(zh, en).to_owned()
+}
+
 /// A role in words.
 pub fn role(l: Lang, s: &str) -> String {
     let (zh, en) = match s {
@@ -129,6 +143,12 @@ pub fn invalid_param(l: Lang, code: &str, reason: &str) -> String {
         "invalid_reason_code" => ("请选择不予登记的理由", "Choose the reason for refusal"),
         "invalid_display_name" => ("请输入姓名（1-64个字）", "Enter the name (1-64 characters)"),
         "invalid_role" => ("请选择角色", "Choose the role"),
+        "invalid_certificate_number" => (
+            "请输入结婚证字号，例如 J320508-2026-000001",
+            "Enter a certificate number, such as J320508-2026-000001",
+        ),
+        "invalid_purpose" => ("请选择查询目的", "Choose the purpose"),
+        "invalid_basis" => ("请选择撤销依据", "Choose the legal basis"),
         "invalid_reason" => (
             "请填写理由（1-500个字）",
             "Enter the reason (1-500 characters)",
