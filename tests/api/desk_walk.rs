@@ -78,7 +78,7 @@ async fn desk_walk_a_registrar_registers_a_walk_in_prints_and_refuses() {
     }
     let app = spawn_app().await;
     app.add_staff("sz-gusu", "registrar", "desk.walk", "desk-password-1");
-    for n in [51, 52] {
+    for n in [51, 52, 54, 55] {
         add_residents(
             &app,
             &[
@@ -87,7 +87,14 @@ async fn desk_walk_a_registrar_registers_a_walk_in_prints_and_refuses() {
             ],
         );
     }
-    let (mut b, _one) = browser::start("desk", true).await;
+    // With JavaScript on (axe-core checks each page), then off.
+    registrar_walk(&app, true, 51, 52).await;
+    registrar_walk(&app, false, 54, 55).await;
+}
+
+/// The registrar's walk: couple `ok` registered, couple `refused` refused.
+async fn registrar_walk(app: &TestApp, javascript: bool, ok: u32, refused: u32) {
+    let (mut b, _one) = browser::start("desk", javascript).await;
 
     // Sign-in: the queue sends there first.
     b.goto(&app.url("/desk/queue")).await;
@@ -108,8 +115,8 @@ async fn desk_walk_a_registrar_registers_a_walk_in_prints_and_refuses() {
     b.axe("queue-empty").await;
 
     // A walk-in, its checks, both declarations, the registration.
-    walk_in(&mut b, &app, 51).await;
-    b.expect_text(&nth_person(51, true)).await;
+    walk_in(&mut b, app, ok).await;
+    b.expect_text(&nth_person(ok, true)).await;
     keep(&mut b, "application").await;
     b.axe("application").await;
     press(&mut b, "#checks").await;
@@ -174,7 +181,7 @@ async fn desk_walk_a_registrar_registers_a_walk_in_prints_and_refuses() {
         number.as_str(),
         "王强",
         "李娜",
-        &nth_person(51, true),
+        &nth_person(ok, true),
         "1990-",
     ] {
         assert!(
@@ -199,14 +206,14 @@ async fn desk_walk_a_registrar_registers_a_walk_in_prints_and_refuses() {
     b.expect_text("王*").await;
     let queue = b.text().await;
     assert!(
-        !queue.contains(&nth_person(51, true)),
+        !queue.contains(&nth_person(ok, true)),
         "the queue shows a full ID number"
     );
     keep(&mut b, "queue").await;
     b.axe("queue").await;
 
     // A refusal: the reason is required, then the notice prints.
-    walk_in(&mut b, &app, 52).await;
+    walk_in(&mut b, app, refused).await;
     press(&mut b, "form[action$='/refusal'] button").await;
     b.expect_text("请选择不予登记的理由").await;
     b.axe("refusal-error").await;

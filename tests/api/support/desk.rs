@@ -144,7 +144,7 @@ pub async fn press(b: &mut Browser, css: &str) {
 /// Keeps a step's screenshot for the README when UPDATE_SCREENSHOTS is set.
 pub async fn keep(b: &mut Browser, label: &str) {
     let shot = b.snap(label).await;
-    if std::env::var("UPDATE_SCREENSHOTS").is_ok() {
+    if b.javascript && std::env::var("UPDATE_SCREENSHOTS").is_ok() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::copy(&shot, dir.join(format!("desk-{label}.png"))).unwrap();
