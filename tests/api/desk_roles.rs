@@ -134,6 +134,39 @@ async fn desk_audit_search_pages_by_id_and_keeps_the_id_number_out_of_urls() {
     assert!(
         bad.body.contains("id=\"from-error\"") && bad.body.contains(&format!("value=\"{woman}\""))
     );
+    // The API pages the same way: `before_id` gives the events older than the last shown.
+    let token = app.auditor("sz-gusu").await;
+    let path = "/v1/registrar/audit-events/search";
+    let ids = |v: &Value| -> Vec<i64> {
+        v["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_i64().unwrap())
+            .collect()
+    };
+    let first: Value = app
+        .post_authed(path, &token, &serde_json::json!({"limit": 3}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let first = ids(&first);
+    assert_eq!(first.len(), 3);
+    let last = *first.last().unwrap();
+    let next: Value = app
+        .post_authed(
+            path,
+            &token,
+            &serde_json::json!({"limit": 3, "before_id": last}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let next = ids(&next);
+    assert_eq!(next.len(), 3);
+    assert!(next.iter().all(|id| *id < last), "{first:?} then {next:?}");
     // Paging: before the oldest event there is nothing.
     let all = auditor.post("/desk/audit", &[("before_id", "1")]).await;
     assert!(all.body.contains("没有符合条件的记录"));
