@@ -171,6 +171,22 @@ async fn registrar_walk(app: &TestApp, javascript: bool, ok: u32, refused: u32) 
     b.axe("registered-en").await;
     press(&mut b, "nav a[hreflang=zh-CN]").await;
     b.expect_text("结婚证字号").await;
+    press(&mut b, "a[href$='/review-form']").await;
+    b.expect_text("结婚登记审查处理表").await;
+    b.axe("review-form").await;
+    let text = print(&mut b, "review-form").await;
+    for field in [
+        "结婚登记审查处理表",
+        number.as_str(),
+        &nth_person(ok, false),
+        "本地户籍登记",
+    ] {
+        assert!(
+            text.contains(field),
+            "the review form's PDF lacks {field}:\n{text}"
+        );
+    }
+    b.client.back().await.unwrap();
     press(&mut b, "a[href$='/certificate']").await;
     b.expect_text(&number).await;
     b.expect_text("苏州市姑苏区民政局婚姻登记处").await;

@@ -142,7 +142,7 @@ impl Screen {
     }
 }
 
-fn row(l: Lang, c: &Check) -> CheckRow {
+pub fn row(l: Lang, c: &Check) -> CheckRow {
     let mut detail = Vec::new();
     if let Some(r) = &c.reason {
         detail.push(words::reason(l, r));

@@ -43,6 +43,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(print::certificate),
         )
         .route(
+            "/desk/applications/{reference}/review-form",
+            web::get().to(print::review_form),
+        )
+        .route(
             "/desk/applications/{reference}/refusal-notice",
             web::get().to(print::refusal_notice),
         )

@@ -97,3 +97,83 @@ pub async fn refusal_notice(
     .render();
     Ok(page.answer(StatusCode::OK, html))
 }
+
+#[derive(Template)]
+#[template(path = "desk/review_form.html")]
+struct ReviewPage {
+    c: Chrome,
+    d: DeskChrome,
+    a: hunyin_app::applications::ApplicationView,
+    status: String,
+    checks: Vec<super::application::CheckRow>,
+    declared: [bool; 2],
+    certificate: Option<String>,
+    registrar: String,
+}
+
+impl ReviewPage {
+    fn party_label(&self, i: &usize) -> &'static str {
+        match (*i, self.c.is_zh()) {
+            (0, true) => "第一方当事人",
+            (0, false) => "First party",
+            (_, true) => "第二方当事人",
+            (_, false) => "Second party",
+        }
+    }
+
+    fn declared_text(&self, i: &usize) -> &'static str {
+        if self.declared.get(*i).copied().unwrap_or(false) {
+            self.c
+                .t("已签署，登记员监誓", "Signed, witnessed by the registrar")
+        } else {
+            self.c.t("未签署", "Not signed")
+        }
+    }
+
+    fn doc_text(&self, description: &str, party: &Option<usize>) -> String {
+        let text = self.c.lang.pick(description);
+        match party {
+            Some(p) => format!("{}：{text}", self.party_label(p)),
+            None => text,
+        }
+    }
+}
+
+/// `GET /desk/applications/{reference}/review-form`: the 结婚登记审查处理表 filled in from the
+/// application (an audited read), its checks, declarations and outcome.
+pub async fn review_form(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, DeskError> {
+    let staff = session::staff(&req, &state).await?;
+    let page = Page::new(&req);
+    let lang = page.chrome.lang;
+    let reference = reference(lang, &path)?;
+    let d = DeskChrome::of(Some(&staff));
+    let registrar = format!("{} ({})", staff.display_name, staff.username);
+    let data = super::application::read(state, staff, reference, lang).await?;
+    let checks = hunyin_app::checks::latest(&data.history)
+        .into_iter()
+        .flatten()
+        .map(|c| super::application::row(lang, c))
+        .collect();
+    let certificate = data
+        .certificates
+        .iter()
+        .rev()
+        .find(|c| c.status == "valid")
+        .map(|c| c.certificate_number.clone());
+    let html = ReviewPage {
+        c: page.chrome.clone(),
+        d,
+        status: super::words::status(lang, &data.a.status),
+        a: data.a,
+        checks,
+        declared: data.declared,
+        certificate,
+        registrar,
+    }
+    .render();
+    Ok(page.answer(StatusCode::OK, html))
+}
