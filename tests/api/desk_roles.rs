@@ -30,7 +30,7 @@ async fn desk_another_office_and_a_supervisor_page_are_403_pages() {
     );
     let s = desk.get("/desk/staff").await;
     assert_eq!(s.status, StatusCode::FORBIDDEN);
-    assert!(s.body.contains("panel bad"));
+    assert!(s.body.contains("panel bad") && s.body.contains("href=\"/desk\""));
     let p = desk
         .post(
             "/desk/staff",

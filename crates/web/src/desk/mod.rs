@@ -143,8 +143,41 @@ impl ResponseError for DeskError {
     fn error_response(&self) -> HttpResponse {
         match self {
             DeskError::SignIn => see_other("/desk/sign-in"),
-            DeskError::Page(p) => p.error_response(),
+            DeskError::Page(p) => error_page(p),
         }
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "desk/error.html")]
+struct ErrorPage {
+    c: crate::page::Chrome,
+    desk_css: String,
+    message: String,
+}
+
+/// A desk page that could not be answered: its message, and the way back to the desk.
+fn error_page(e: &PageError) -> HttpResponse {
+    use askama::Template;
+    let c = crate::page::Chrome {
+        lang: e.lang,
+        csrf: String::new(),
+        path: "/desk".into(),
+        css: crate::assets::url("site.css"),
+        js: crate::assets::url("site.js"),
+    };
+    let page = ErrorPage {
+        message: e.lang.t(&e.zh, &e.en).to_owned(),
+        desk_css: crate::assets::url("desk.css"),
+        c,
+    };
+    match page.render() {
+        Ok(html) => {
+            let mut resp = HttpResponse::build(e.status);
+            crate::page::headers(&mut resp);
+            resp.content_type("text/html; charset=utf-8").body(html)
+        }
+        Err(_) => e.error_response(),
     }
 }
 
