@@ -138,6 +138,9 @@ async fn desk_walk_a_supervisor_edits_the_week_and_manages_staff() {
         b.expect_text("密码已重置").await;
         keep(&mut b, "staff").await;
         b.axe("staff-reset").await;
+        press(&mut b, "nav a[href='/desk/deliveries']").await;
+        b.expect_text("未送达的合作地区通知").await;
+        b.axe("deliveries").await;
         assert_eq!(
             app.post_sign_in(&user, "first-password-1").await.status(),
             401

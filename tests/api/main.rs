@@ -17,6 +17,7 @@ mod contract;
 mod contract_statuses;
 mod database;
 mod desk_certificates;
+mod desk_deliveries;
 mod desk_roles;
 mod desk_session;
 mod desk_walk;

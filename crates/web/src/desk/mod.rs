@@ -18,6 +18,7 @@ mod actions;
 mod application;
 mod auditor;
 mod certificates;
+mod deliveries;
 mod print;
 mod queue;
 mod schedule;
@@ -63,6 +64,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/desk/certificates/{action}",
             web::post().to(certificates::change),
+        )
+        .route("/desk/deliveries", web::get().to(deliveries::show))
+        .route(
+            "/desk/deliveries/{id}/retry",
+            web::post().to(deliveries::retry),
         )
         .route("/desk/audit", web::get().to(auditor::audit_form))
         .route("/desk/audit", web::post().to(auditor::audit_search))
