@@ -4,7 +4,7 @@
 //! with their chart and downloads the CSV. axe-core checks every page.
 
 use crate::support::browser;
-use crate::support::desk::{keep, press};
+use crate::support::desk::{api, keep, press};
 use crate::support::{nth_person, spawn_app};
 
 #[tokio::test]
@@ -23,7 +23,8 @@ async fn desk_walk_a_supervisor_edits_the_week_and_manages_staff() {
         press(&mut b, "form[action='/desk/sign-in'] button").await;
 
         // The application as a supervisor sees it: with the override's form.
-        let counter = crate::support::Counter::open(&app, "sz-gusu").await;
+        let fresh = api(&app);
+        let counter = crate::support::Counter::open(&fresh, "sz-gusu").await;
         let reference = counter
             .walk_in(crate::support::nth_couple(if javascript { 46 } else { 48 }))
             .await;
@@ -84,8 +85,8 @@ async fn desk_walk_a_supervisor_edits_the_week_and_manages_staff() {
         b.expect_text("已保存").await;
         keep(&mut b, "week").await;
         b.axe("week-saved").await;
-        let supervisor = app.supervisor("sz-gusu").await;
-        let rule: serde_json::Value = app
+        let supervisor = api(&app).supervisor("sz-gusu").await;
+        let rule: serde_json::Value = api(&app)
             .get_authed("/v1/registrar/offices/sz-gusu/schedule", &supervisor)
             .await
             .json()
@@ -117,7 +118,7 @@ async fn desk_walk_a_supervisor_edits_the_week_and_manages_staff() {
         b.expect_text(&user).await;
         press(&mut b, &format!("#disable-{}", user.replace('.', "\\."))).await;
         b.expect_text("账号已停用").await;
-        let refused = app.post_sign_in(&user, "first-password-1").await;
+        let refused = api(&app).post_sign_in(&user, "first-password-1").await;
         assert_eq!(refused.status(), 401);
         press(&mut b, &format!("#enable-{}", user.replace('.', "\\."))).await;
         b.expect_text("账号已启用").await;
@@ -142,11 +143,17 @@ async fn desk_walk_a_supervisor_edits_the_week_and_manages_staff() {
         b.expect_text("未送达的合作地区通知").await;
         b.axe("deliveries").await;
         assert_eq!(
-            app.post_sign_in(&user, "first-password-1").await.status(),
+            api(&app)
+                .post_sign_in(&user, "first-password-1")
+                .await
+                .status(),
             401
         );
         assert_eq!(
-            app.post_sign_in(&user, "second-password-2").await.status(),
+            api(&app)
+                .post_sign_in(&user, "second-password-2")
+                .await
+                .status(),
             201
         );
         b.close().await;
@@ -240,7 +247,7 @@ async fn desk_walk_an_auditor_finds_the_reads_pages_on_and_downloads_the_csv() {
             .unwrap()
             .unwrap();
         let session = b.cookie("hunyin_desk").await.expect("the desk session");
-        let csv = app
+        let csv = api(&app)
             .client
             .get(app.url(&href))
             .header("cookie", format!("hunyin_desk={session}"))

@@ -107,7 +107,16 @@ pub async fn observe(
 /// Re-renders any error response as problem+json carrying the request id.
 fn as_problem(res: ServiceResponse<BoxBody>, request_id: &str, path: &str) -> ServiceResponse {
     let status = res.status();
-    if !(status.is_client_error() || status.is_server_error()) || is_page(&res) {
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    // A page (crates/web) answers its errors as HTML pages of its own.
+    let html = res
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if html {
         return res;
     }
     let problem = match res.response().error() {
@@ -135,14 +144,6 @@ fn framework_problem(err: &actix_web::Error, status: actix_web::http::StatusCode
         tracing::error!(error = %err, "framework error");
     }
     ApiError::from_status(status)
-}
-
-/// An HTML page (the web pages' own error pages): answered as it is.
-fn is_page(res: &ServiceResponse<BoxBody>) -> bool {
-    res.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"))
 }
 
 fn is_problem(res: &ServiceResponse<BoxBody>) -> bool {

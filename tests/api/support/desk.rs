@@ -182,3 +182,9 @@ pub async fn keys_to_next_page(b: &mut Browser, k: &str) {
     }
     b.fail("the keys loaded no new page").await;
 }
+
+/// The app through a new HTTP client with no pooled connection: an API call after a long
+/// browser step never reuses a kept-alive connection the server is closing just then.
+pub fn api(app: &TestApp) -> TestApp {
+    TestApp::attach(app.address.clone(), app.db.clone())
+}
