@@ -165,6 +165,9 @@ pub struct AuditQuery {
     pub to: Option<String>,
     #[serde(default)]
     pub limit: Option<i64>,
+    /// The next page: only events older than this id.
+    #[serde(default)]
+    pub before_id: Option<i64>,
 }
 
 /// One event as an auditor reads it.
@@ -226,6 +229,7 @@ pub fn search(
             actor_id: q.actor_id.map(|a| a.to_string()),
             from: from.map(|d| day_range_utc(d, d).0),
             to: to.map(|d| day_range_utc(d, d).1),
+            before_id: q.before_id,
             limit,
         },
     )?;

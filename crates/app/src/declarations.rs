@@ -91,3 +91,16 @@ pub fn declare(
         reference: app.reference,
     })
 }
+
+/// The declarations of an application recorded so far, for counter staff of its office.
+pub fn list(
+    conn: &mut DbConn,
+    staff: &Staff,
+    reference: &str,
+) -> Result<DeclarationsView, AppError> {
+    let app = load(conn, staff, reference)?;
+    Ok(DeclarationsView {
+        declarations: registration::declarations_of(conn, app.id)?,
+        reference: app.reference,
+    })
+}

@@ -173,6 +173,7 @@ pub fn disable(conn: &mut DbConn, staff: &Staff, id: i64) -> Result<StaffView, A
     let not_found = || AppError::not_found("The account");
     let target = store::by_id(conn, id)?.ok_or_else(not_found)?;
     staff.require_office(&target.office_id)?;
+    not_a_supervisor(&target)?;
     db::write_tx(conn, |c| -> Result<(), AppError> {
         store::disable(c, id, crate::clock::now())?;
         let (actor, subject) = (staff.id.to_string(), id.to_string());
@@ -180,4 +181,74 @@ pub fn disable(conn: &mut DbConn, staff: &Staff, id: i64) -> Result<StaffView, A
         Ok(())
     })?;
     Ok(store::by_id(conn, id)?.ok_or_else(not_found)?.into())
+}
+
+/// 403 `supervisor_account` for a supervisor's account: supervisors are made and managed on
+/// the command line (`hunyin admin`), never by a peer, who could otherwise reset a fellow
+/// supervisor's password and act under their name.
+fn not_a_supervisor(target: &StaffRow) -> Result<(), AppError> {
+    if target.role == Role::Supervisor.as_str() {
+        return Err(AppError::forbidden("supervisor_account").with_detail(
+            "A supervisor's account is managed on the command line (hunyin admin), not by another supervisor.",
+            "主管账号只能通过命令行（hunyin admin）管理，不能由其他主管修改。",
+        ));
+    }
+    Ok(())
+}
+
+/// The account `id` of the supervisor's office (not their own, not a supervisor's), for a
+/// change.
+fn other_account(conn: &mut DbConn, staff: &Staff, id: i64) -> Result<StaffRow, AppError> {
+    staff.require_role(&[Role::Supervisor])?;
+    let target = store::by_id(conn, id)?.ok_or_else(|| AppError::not_found("The account"))?;
+    staff.require_office(&target.office_id)?;
+    not_a_supervisor(&target)?;
+    if id == staff.id {
+        return Err(AppError::conflict(
+            "cannot_change_self",
+            "Cannot change your own account here",
+            "不能在此修改自己的账号",
+        ));
+    }
+    Ok(target)
+}
+
+/// A supervisor enables a disabled account of their office again; audited.
+pub fn enable(conn: &mut DbConn, staff: &Staff, id: i64) -> Result<StaffView, AppError> {
+    other_account(conn, staff, id)?;
+    db::write_tx(conn, |c| -> Result<(), AppError> {
+        store::enable(c, id)?;
+        let (actor, subject) = (staff.id.to_string(), id.to_string());
+        audit::record(c, event(staff, &actor, "staff.enabled", &subject))?;
+        Ok(())
+    })?;
+    let row = store::by_id(conn, id)?.ok_or_else(|| AppError::not_found("The account"))?;
+    Ok(row.into())
+}
+
+/// A supervisor sets a new password for an account of their office (its sessions end); audited.
+pub fn reset_password(
+    conn: &mut DbConn,
+    staff: &Staff,
+    id: i64,
+    password: &str,
+) -> Result<StaffView, AppError> {
+    other_account(conn, staff, id)?;
+    let len = password.chars().count();
+    if !(auth::MIN_PASSWORD_CHARS..=256).contains(&len) {
+        return Err(AppError::invalid(vec![InvalidParam::new(
+            "password",
+            "invalid_password",
+            format!("{}-256 characters", auth::MIN_PASSWORD_CHARS),
+        )]));
+    }
+    let hash = auth::hash_password(password).map_err(AppError::internal)?;
+    db::write_tx(conn, |c| -> Result<(), AppError> {
+        store::set_password(c, id, &hash, crate::clock::now())?;
+        let (actor, subject) = (staff.id.to_string(), id.to_string());
+        audit::record(c, event(staff, &actor, "staff.password_reset", &subject))?;
+        Ok(())
+    })?;
+    let row = store::by_id(conn, id)?.ok_or_else(|| AppError::not_found("The account"))?;
+    Ok(row.into())
 }

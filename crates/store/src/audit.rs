@@ -55,6 +55,8 @@ pub struct AuditFilter<'a> {
     pub actor_id: Option<String>,
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,
+    /// Only events older than this one (the next page, newest first).
+    pub before_id: Option<i64>,
     pub limit: i64,
 }
 
@@ -85,6 +87,9 @@ pub fn search(conn: &mut DbConn, f: &AuditFilter<'_>) -> QueryResult<Vec<AuditRo
     }
     if let Some(end) = f.to {
         query = query.filter(audit_events::occurred_at.lt(end));
+    }
+    if let Some(before) = f.before_id {
+        query = query.filter(audit_events::id.lt(before));
     }
     query.select(AuditRow::as_select()).load(conn)
 }

@@ -217,3 +217,31 @@ pub fn disable(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> QueryResult<()
     .execute(conn)
     .map(|_| ())
 }
+
+/// Enables a disabled account again (its old sessions stay revoked).
+pub fn enable(conn: &mut DbConn, id: i64) -> QueryResult<()> {
+    diesel::update(staff::table.find(id))
+        .set(staff::disabled.eq(false))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Sets a new password hash and revokes every session the account holds.
+pub fn set_password(
+    conn: &mut DbConn,
+    id: i64,
+    password_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(staff::table.find(id))
+        .set(staff::password_hash.eq(password_hash))
+        .execute(conn)?;
+    diesel::update(
+        staff_sessions::table
+            .filter(staff_sessions::staff_id.eq(id))
+            .filter(staff_sessions::revoked_at.is_null()),
+    )
+    .set(staff_sessions::revoked_at.eq(now))
+    .execute(conn)
+    .map(|_| ())
+}

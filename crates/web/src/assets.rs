@@ -23,6 +23,11 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../assets/site.css"),
     },
     Asset {
+        name: "desk.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../assets/desk.css"),
+    },
+    Asset {
         name: "site.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../assets/site.js"),

@@ -8,6 +8,7 @@ pub mod browser;
 pub mod client;
 pub mod counter;
 pub mod database;
+pub mod desk;
 pub mod divorce;
 pub mod divorce_visits;
 pub mod fixtures;

@@ -23,8 +23,12 @@ use crate::partner_outbound::{self, office_ref, Party};
 use crate::views::MaskedParty;
 
 mod lookup;
+mod print;
 
 pub use lookup::{lookup, LookupPurpose, LOOKUP_PURPOSES};
+pub use print::{
+    numbers_of, printable, CertificateNumbers, CertificatePrint, NumberView, PrintedParty,
+};
 
 /// Legal bases of a revocation (2021 four-agency guidance on false documents and impersonation).
 pub const REVOCATION_BASES: [&str; 4] = [

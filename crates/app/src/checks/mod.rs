@@ -7,7 +7,8 @@ use serde::Serialize;
 use hunyin_domain::Status;
 use hunyin_store::appointments::Appointment;
 use hunyin_store::appointments::PartyRow;
-use hunyin_store::household::{self, Check};
+use hunyin_store::household;
+pub use hunyin_store::household::Check;
 use hunyin_store::{self as db, DbConn};
 
 use crate::applications::{audit_application, invalid_transition, load};
