@@ -23,6 +23,8 @@ async fn desk_another_office_and_a_supervisor_page_are_403_pages() {
         .unwrap()
         .starts_with("text/html"));
     assert!(a.body.contains("panel bad") && !a.body.contains(&nth_person(41, true)));
+    // Nor which office holds the reference.
+    assert!(!a.body.contains("nj-xuanwu"), "{}", a.body);
     assert_eq!(
         audit_count(&app, "application.read"),
         reads,

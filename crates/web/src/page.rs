@@ -225,6 +225,15 @@ impl PageError {
         if status.is_server_error() {
             tracing::warn!(code = e.code, "page answered with a server error");
         }
+        if e.code == "forbidden_office" {
+            // The API names both offices; a page does not tell which office holds a reference.
+            return PageError::new(
+                status,
+                lang,
+                "此事项属于其他登记处，您的账号无权查看或办理。",
+                "This belongs to another office: your account may not see or act on it.",
+            );
+        }
         PageError::new(status, lang, e.detail_zh.clone(), e.detail.clone())
     }
 
