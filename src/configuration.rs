@@ -48,6 +48,7 @@ pub struct ChecksSettings {
 #[serde(deny_unknown_fields)]
 pub struct StaffSettings {
     pub session_hours: u32,
+    pub idle_minutes: u32,
     pub max_failures: u32,
     pub failure_window_minutes: u32,
 }

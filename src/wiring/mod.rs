@@ -50,6 +50,7 @@ pub fn guard_config(s: &Settings) -> GuardConfig {
 pub fn staff_policy(s: &Settings) -> StaffPolicy {
     StaffPolicy {
         session_hours: s.staff.session_hours,
+        idle_minutes: s.staff.idle_minutes,
         max_failures: s.staff.max_failures,
         failure_window_minutes: s.staff.failure_window_minutes,
     }

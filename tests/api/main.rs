@@ -65,6 +65,7 @@ mod registrar;
 mod registration;
 mod shared_limits;
 mod slots;
+mod staff_idle;
 mod starvation;
 mod statistics;
 mod statistics_exports;

@@ -100,14 +100,18 @@ pub fn unauthenticated() -> AppError {
 }
 
 /// The staff member holding the session whose token hashes to `token_hash`, if it is open at
-/// `now`; `request_id` is kept for the audit trail.
+/// `now` and was used within the last `idle_minutes` (0: no idle time-out); `request_id` is
+/// kept for the audit trail.
 pub fn by_session(
     conn: &mut DbConn,
     token_hash: String,
     request_id: Option<String>,
     now: NaiveDateTime,
+    idle_minutes: u32,
 ) -> Result<Staff, AppError> {
-    let row = staff::by_session(conn, &token_hash, now)?.ok_or_else(unauthenticated)?;
+    let idle_since =
+        (idle_minutes > 0).then(|| now - chrono::Duration::minutes(i64::from(idle_minutes)));
+    let row = staff::by_session(conn, &token_hash, now, idle_since)?.ok_or_else(unauthenticated)?;
     Ok(Staff {
         id: row.id,
         role: Role::parse(&row.role).ok_or_else(|| AppError::internal("stored role"))?,

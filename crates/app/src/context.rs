@@ -15,6 +15,8 @@ use crate::verification::HouseholdVerifier;
 #[derive(Debug, Clone, Copy)]
 pub struct StaffPolicy {
     pub session_hours: u32,
+    /// Minutes without a request after which a session ends (0: none).
+    pub idle_minutes: u32,
     pub max_failures: u32,
     pub failure_window_minutes: u32,
 }

@@ -40,7 +40,14 @@ impl FromRequest for SignedIn {
             let token_hash = tokens::hash(&token);
             let staff = web::block(move || -> Result<Staff, AppError> {
                 let mut conn = state.conn()?;
-                auth::by_session(&mut conn, token_hash, request_id, hunyin_app::clock::now())
+                let idle = state.staff.idle_minutes;
+                auth::by_session(
+                    &mut conn,
+                    token_hash,
+                    request_id,
+                    hunyin_app::clock::now(),
+                    idle,
+                )
             })
             .await??;
             Ok(SignedIn(staff))

@@ -55,21 +55,36 @@ pub fn by_username(conn: &mut DbConn, username: &str) -> QueryResult<Option<Staf
         .optional()
 }
 
-/// The live (not expired, not revoked, account enabled) session with this token hash.
+/// The live session with this token hash: not expired, not revoked, account enabled, and used
+/// after `idle_since` (when given). A live session is marked used at `now`, at most once a
+/// minute (a write per request would be one per page view).
 pub fn by_session(
     conn: &mut DbConn,
     token_hash: &str,
     now: NaiveDateTime,
+    idle_since: Option<NaiveDateTime>,
 ) -> QueryResult<Option<StaffRow>> {
-    staff_sessions::table
+    let mut q = staff_sessions::table
         .inner_join(staff::table)
         .filter(staff_sessions::token_hash.eq(token_hash))
         .filter(staff_sessions::expires_at.gt(now))
         .filter(staff_sessions::revoked_at.is_null())
         .filter(staff::disabled.eq(false))
-        .select(StaffRow::as_select())
-        .first(conn)
-        .optional()
+        .into_boxed();
+    if let Some(since) = idle_since {
+        q = q.filter(staff_sessions::last_used_at.gt(since));
+    }
+    let found = q.select(StaffRow::as_select()).first(conn).optional()?;
+    if found.is_some() {
+        diesel::update(
+            staff_sessions::table
+                .filter(staff_sessions::token_hash.eq(token_hash))
+                .filter(staff_sessions::last_used_at.lt(now - chrono::Duration::minutes(1))),
+        )
+        .set(staff_sessions::last_used_at.eq(now))
+        .execute(conn)?;
+    }
+    Ok(found)
 }
 
 /// Opens a session.
@@ -86,6 +101,7 @@ pub fn open_session(
             staff_sessions::staff_id.eq(staff_id),
             staff_sessions::created_at.eq(now),
             staff_sessions::expires_at.eq(expires_at),
+            staff_sessions::last_used_at.eq(now),
         ))
         .execute(conn)
         .map(|_| ())

@@ -20,6 +20,7 @@ diesel::table! {
         created_at -> Timestamp,
         expires_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
+        last_used_at -> Timestamp,
     }
 }
 

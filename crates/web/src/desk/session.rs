@@ -30,8 +30,9 @@ pub async fn staff(req: &HttpRequest, state: &web::Data<WebState>) -> Result<Sta
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
     let token_hash = tokens::hash(&token);
     let lang = Lang::of(req);
-    with_db(state.clone(), move |c, _| {
-        auth::by_session(c, token_hash, request_id, hunyin_app::clock::now())
+    with_db(state.clone(), move |c, st| {
+        let idle = st.staff.idle_minutes;
+        auth::by_session(c, token_hash, request_id, hunyin_app::clock::now(), idle)
     })
     .await
     .map_err(fail_api(lang))
