@@ -15,6 +15,7 @@ use hunyin_app::certificates::{self, CertificateView, LookupPurpose, REVOCATION_
 use hunyin_http::routes::with_db;
 use hunyin_http::WebState;
 
+use super::DoneQuery;
 use super::{belongs_to_form, fail, form_errors, session, words, DeskChrome, DeskError};
 use crate::form::{self, Errors};
 use crate::page::{see_other, Chrome, Page};
@@ -143,12 +144,6 @@ pub async fn form(state: web::Data<WebState>, req: HttpRequest) -> Result<HttpRe
         None,
         None,
     ))
-}
-
-/// The query of a certificate's page.
-#[derive(Debug, Deserialize)]
-pub struct DoneQuery {
-    pub done: Option<String>,
 }
 
 /// `GET /desk/certificates/{number}`: one certificate of the office's scope, after a change.

@@ -12,6 +12,7 @@ use hunyin_app::partner_outbound::{self, DeliveryView};
 use hunyin_http::routes::with_db;
 use hunyin_http::WebState;
 
+use super::DoneQuery;
 use super::{fail, fail_api, session, DeskChrome, DeskError};
 use crate::form;
 use crate::lang::Lang;
@@ -24,12 +25,6 @@ struct DeliveriesPage {
     d: DeskChrome,
     deliveries: Vec<DeliveryView>,
     done: bool,
-}
-
-/// The query of the page.
-#[derive(Debug, Deserialize)]
-pub struct DoneQuery {
-    pub done: Option<String>,
 }
 
 /// `GET /desk/deliveries`: the notifications not delivered (failed ones first to act on).

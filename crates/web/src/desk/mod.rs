@@ -26,6 +26,12 @@ pub mod session;
 mod staff;
 mod words;
 
+/// The query of a desk page reached after a change: which confirmation to show.
+#[derive(Debug, serde::Deserialize)]
+pub struct DoneQuery {
+    pub done: Option<String>,
+}
+
 /// Registers the desk's pages.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/desk", web::get().to(home))

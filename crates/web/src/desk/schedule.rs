@@ -12,6 +12,7 @@ use hunyin_app::schedules::{self, RuleBody};
 use hunyin_http::routes::with_db;
 use hunyin_http::WebState;
 
+use super::DoneQuery;
 use super::{belongs_to_form, fail, fail_api, form_errors, session, DeskChrome, DeskError};
 use crate::form::{self, Errors};
 use crate::lang::Lang;
@@ -174,12 +175,6 @@ async fn render(
     }
     .render();
     Ok(page.answer(status, html))
-}
-
-/// The query of the page.
-#[derive(Debug, Deserialize)]
-pub struct DoneQuery {
-    pub done: Option<String>,
 }
 
 /// `GET /desk/schedule`

@@ -12,6 +12,7 @@ use hunyin_app::staff_accounts::{self, NewAccount, StaffView};
 use hunyin_http::routes::with_db;
 use hunyin_http::WebState;
 
+use super::DoneQuery;
 use super::{belongs_to_form, fail, fail_api, form_errors, session, words, DeskChrome, DeskError};
 use crate::form::{self, Errors};
 use crate::lang::Lang;
@@ -89,12 +90,6 @@ async fn render(
     }
     .render();
     Ok(page.answer(status, html))
-}
-
-/// The query of the page: the confirmation to show.
-#[derive(Debug, Deserialize)]
-pub struct DoneQuery {
-    pub done: Option<String>,
 }
 
 /// `GET /desk/staff`
