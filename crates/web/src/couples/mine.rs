@@ -280,20 +280,35 @@ pub async fn cancel(
         .render();
         return Ok(page.answer(StatusCode::OK, html));
     }
-    let st = state.clone();
     let r = reference.clone();
     let done = with_db(state.clone(), move |c, s| {
         mine::cancel(c, &Rules::of(s), &who, &r)
     })
     .await;
-    match done {
+    changed(state, &req, done, "cancelled", &reference, true).await
+}
+
+/// The answer to a change of 我的预约: back to the list telling what was done (and the
+/// listings' seats forgotten when `seats` moved); a refusal told at the top of the list.
+pub(super) async fn changed<T>(
+    state: web::Data<WebState>,
+    req: &HttpRequest,
+    result: Result<T, hunyin_http::ApiError>,
+    what: &str,
+    reference: &str,
+    seats: bool,
+) -> Result<HttpResponse, PageError> {
+    let l = Lang::of(req);
+    match result {
         Ok(_) => {
-            st.listings.clear();
-            Ok(self::done(&req, "cancelled", &reference))
+            if seats {
+                state.listings.clear();
+            }
+            Ok(done(req, what, reference))
         }
         Err(e) if e.status.is_client_error() => {
             let notice = l.t(&e.problem.detail_zh, &e.problem.detail).to_owned();
-            my_page(state, &req, e.status, notice).await
+            my_page(state, req, e.status, notice).await
         }
         Err(e) => Err(PageError::of(l, &e.problem)),
     }
@@ -319,12 +334,5 @@ pub async fn confirm(
         mine::confirm(c, &Rules::of(s), &who, &r, hunyin_app::clock::now())
     })
     .await;
-    match done {
-        Ok(_) => Ok(self::done(&req, "confirmed", &reference)),
-        Err(e) if e.status.is_client_error() => {
-            let notice = l.t(&e.problem.detail_zh, &e.problem.detail).to_owned();
-            my_page(state, &req, e.status, notice).await
-        }
-        Err(e) => Err(PageError::of(l, &e.problem)),
-    }
+    changed(state, &req, done, "confirmed", &reference, false).await
 }

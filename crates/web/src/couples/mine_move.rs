@@ -12,7 +12,7 @@ use hunyin_http::routes::with_db;
 use hunyin_http::WebState;
 
 use super::calendar::{self, month_of, page_of, Shown};
-use super::mine::{done, posted};
+use super::mine::{changed, posted};
 use super::now_local;
 use crate::page::{Page, PageError};
 
@@ -32,22 +32,12 @@ pub async fn reschedule(
     let l = page.chrome.lang;
     let reference = fields.get("reference").to_owned();
     if let Some(slot_id) = fields.opt("slot_id") {
-        let (st, r) = (state.clone(), reference.clone());
+        let r = reference.clone();
         let moved = with_db(state.clone(), move |c, s| {
             mine::reschedule(c, &Rules::of(s), &who, &r, None, &slot_id, now_local())
         })
         .await;
-        return match moved {
-            Ok(_) => {
-                st.listings.clear();
-                Ok(done(&req, "rescheduled", &reference))
-            }
-            Err(e) if e.status.is_client_error() => {
-                let notice = l.t(&e.problem.detail_zh, &e.problem.detail).to_owned();
-                super::mine::my_page(state, &req, e.status, notice).await
-            }
-            Err(e) => Err(PageError::of(l, &e.problem)),
-        };
+        return changed(state, &req, moved, "rescheduled", &reference, true).await;
     }
     let r = reference.clone();
     let v = with_db(state.clone(), move |c, s| {
