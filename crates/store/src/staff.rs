@@ -74,17 +74,20 @@ pub fn by_session(
     if let Some(since) = idle_since {
         q = q.filter(staff_sessions::last_used_at.gt(since));
     }
-    let found = q.select(StaffRow::as_select()).first(conn).optional()?;
-    if found.is_some() {
-        diesel::update(
-            staff_sessions::table
-                .filter(staff_sessions::token_hash.eq(token_hash))
-                .filter(staff_sessions::last_used_at.lt(now - chrono::Duration::minutes(1))),
-        )
-        .set(staff_sessions::last_used_at.eq(now))
-        .execute(conn)?;
+    let found: Option<(StaffRow, NaiveDateTime)> = q
+        .select((StaffRow::as_select(), staff_sessions::last_used_at))
+        .first(conn)
+        .optional()?;
+    // Written only when a minute old: a write statement on every request would queue each
+    // staff request behind the bookings for SQLite's write lock.
+    if let Some((_, last)) = &found {
+        if *last < now - chrono::Duration::minutes(1) {
+            diesel::update(staff_sessions::table.find(token_hash))
+                .set(staff_sessions::last_used_at.eq(now))
+                .execute(conn)?;
+        }
     }
-    Ok(found)
+    Ok(found.map(|(row, _)| row))
 }
 
 /// Opens a session.
