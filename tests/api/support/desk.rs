@@ -66,13 +66,12 @@ impl<'a> Desk<'a> {
             .expect("request sent");
         let headers = resp.headers().clone();
         for v in headers.get_all(SET_COOKIE) {
-            let v = v.to_str().unwrap();
-            let pair = v.split(';').next().unwrap();
-            let (k, val) = pair.split_once('=').unwrap();
-            if val.is_empty() || v.contains("Max-Age=0") {
-                self.cookies.remove(k);
+            let parsed = super::oidc::parse_set_cookie(v.to_str().unwrap_or(""));
+            let (k, val, removed) = parsed.expect("a Set-Cookie with a name");
+            if removed {
+                self.cookies.remove(&k);
             } else {
-                self.cookies.insert(k.to_owned(), val.to_owned());
+                self.cookies.insert(k, val);
             }
         }
         Answer {

@@ -224,15 +224,13 @@ impl Browser {
     fn keep(&mut self, url: &Url, resp: &reqwest::Response) {
         let jar = self.jar.entry(origin(url)).or_default();
         for v in resp.headers().get_all(reqwest::header::SET_COOKIE) {
-            let v = v.to_str().unwrap_or("");
-            let Some((name, value)) = v.split(';').next().and_then(|p| p.split_once('=')) else {
+            let Some((name, value, removed)) = parse_set_cookie(v.to_str().unwrap_or("")) else {
                 continue;
             };
-            let lower = v.to_ascii_lowercase();
-            if value.is_empty() || lower.contains("max-age=0") || lower.contains("1970") {
-                jar.remove(name.trim());
+            if removed {
+                jar.remove(&name);
             } else {
-                jar.insert(name.trim().to_owned(), value.trim().to_owned());
+                jar.insert(name, value);
             }
         }
     }
@@ -351,6 +349,23 @@ impl Browser {
     }
 }
 
+/// A `Set-Cookie` header's name, value and whether it removes the cookie (an empty value, a
+/// `Max-Age` of 0 or less, or an `Expires` in 1970). Only the attributes are read for removal:
+/// a value that happens to hold "1970" is a value like any other.
+pub fn parse_set_cookie(header: &str) -> Option<(String, String, bool)> {
+    let mut parts = header.split(';');
+    let (name, value) = parts.next()?.split_once('=')?;
+    let (name, value) = (name.trim().to_owned(), value.trim().to_owned());
+    let removed = value.is_empty()
+        || parts.any(|attr| {
+            let (k, v) = attr.split_once('=').unwrap_or((attr, ""));
+            let (k, v) = (k.trim().to_ascii_lowercase(), v.trim());
+            (k == "max-age" && v.parse::<i64>().is_ok_and(|n| n <= 0))
+                || (k == "expires" && v.contains("1970"))
+        });
+    Some((name, value, removed))
+}
+
 pub fn location(base: &Url, resp: &reqwest::Response) -> Url {
     let l = resp
         .headers()
@@ -377,4 +392,19 @@ pub fn with_param(url: &str, name: &str, value: &str) -> String {
         q.append_pair(name, value);
     }
     u.to_string()
+}
+
+#[test]
+fn a_cookie_value_holding_1970_is_kept() {
+    let kept = parse_set_cookie("hunyin_sign_in=ab1970cd; Path=/v1/citizen; Max-Age=600; HttpOnly");
+    assert_eq!(
+        kept,
+        Some(("hunyin_sign_in".into(), "ab1970cd".into(), false))
+    );
+    let gone = parse_set_cookie("hunyin_sign_in=; Path=/v1/citizen; Max-Age=0");
+    assert!(gone.is_some_and(|g| g.2));
+    let expired = parse_set_cookie("a=b; Expires=Thu, 01 Jan 1970 00:00:00 GMT");
+    assert!(expired.is_some_and(|g| g.2));
+    let zero_first = parse_set_cookie("a=b; Max-Age=0600");
+    assert!(zero_first.is_some_and(|g| !g.2));
 }
