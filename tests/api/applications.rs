@@ -6,8 +6,8 @@ use serde_json::{json, Value};
 
 use crate::support::lib::schema;
 use crate::support::{
-    application_path, audit_count, nth_couple, nth_person, party, problem, spawn_app, Counter,
-    TestApp,
+    application_path, audit_count, audit_details, nth_couple, nth_person, party, problem,
+    spawn_app, Counter, TestApp,
 };
 
 const OFFICE: &str = "sz-gusu";
@@ -110,6 +110,13 @@ async fn other_offices_and_auditors_are_refused() {
         .get(&format!("/v1/registrar/offices/{OFFICE}/queue"))
         .await;
     assert_eq!(resp.status(), 403);
+    // Reading another office's application is refused, and the attempt is in the trail of
+    // both offices (one event each).
+    assert_eq!(audit_count(&app, "application.read_refused"), 0);
+    let resp = elsewhere.get(&application_path(&reference)).await;
+    assert_eq!(resp.status(), 403);
+    assert_eq!(audit_count(&app, "application.read_refused"), 2);
+    assert_eq!(audit_count(&app, "application.read"), 0, "nothing was read");
 
     let auditor = Counter::new(&app, &app.auditor(OFFICE).await, OFFICE);
     let resp = auditor.check_in(&reference).await;
@@ -137,6 +144,15 @@ async fn a_walk_in_starts_checked_in_and_joins_the_queue() {
     let resp = desk.try_walk_in(again).await;
     assert_eq!(resp.status(), 409);
     assert_eq!(problem(resp).await["code"], "already_booked");
+    // The refusal told the counter something about these people: an audited read.
+    let refused = audit_details(&app, "application.walk_in_refused");
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    let masked = |id: &str| format!("{}********{}", &id[..6], &id[14..]);
+    assert_eq!(refused[0]["party_0"], masked(&nth_person(6, true)).as_str());
+    assert_eq!(
+        refused[0]["party_1"],
+        masked(&nth_person(7, false)).as_str()
+    );
 
     // Two women: not eligible.
     let two_women = json!([
@@ -222,4 +238,40 @@ async fn a_supervisor_sets_the_weekly_rule_and_new_slots_follow_it() {
         problem(resp).await["invalid_params"][0]["code"],
         "invalid_schedule"
     );
+}
+
+#[tokio::test]
+async fn a_walk_in_contact_is_checked_like_a_bookings() {
+    let app = spawn_app().await;
+    let desk = Counter::open(&app, OFFICE).await;
+    let path = format!("/v1/registrar/offices/{OFFICE}/walk-ins");
+    let long = format!("{}@example.com", "a".repeat(300));
+    for (contact, field, code) in [
+        (
+            json!({"email": "x\"@example.com"}),
+            "contact.email",
+            "invalid_email",
+        ),
+        (json!({"email": long}), "contact.email", "invalid_email"),
+        (
+            json!({"phone": "call me"}),
+            "contact.phone",
+            "invalid_phone",
+        ),
+    ] {
+        let body = json!({"parties": nth_couple(11), "contact": contact});
+        let resp = desk.post(&path, body).await;
+        assert_eq!(resp.status(), 400, "{contact}");
+        let p = problem(resp).await;
+        assert_eq!(p["invalid_params"][0]["name"], field, "{p}");
+        assert_eq!(p["invalid_params"][0]["code"], code, "{p}");
+    }
+    assert_eq!(
+        audit_count(&app, "application.walk_in"),
+        0,
+        "nothing written"
+    );
+    let body =
+        json!({"parties": nth_couple(11), "contact": {"email": " a@example.com ", "phone": ""}});
+    assert_eq!(desk.post(&path, body).await.status(), 201);
 }

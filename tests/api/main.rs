@@ -6,6 +6,7 @@ mod support;
 mod applications;
 mod appointments;
 mod booking;
+mod certificate_offices;
 mod certificate_scope;
 mod certificates;
 mod citizen_logs;

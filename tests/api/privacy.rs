@@ -133,6 +133,12 @@ async fn no_full_id_number_reaches_the_logs() {
 
     // The counter (a couple with 河南 hukou, verified by hand): sign in, walk-in, checks,
     // declarations, registration, lookup, audit.
+    // Someone types an ID number into the user name field, then a password into it: neither
+    // is logged (only an existing account's name is).
+    for typed in [ids[1].as_str(), "a long password"] {
+        assert_eq!(app.post_sign_in(typed, "wrong").await.status(), 401);
+    }
+    assert_eq!(app.post_sign_in("pii.test", "wrong").await.status(), 401);
     let token = app.sign_in("pii.test", "a long password").await;
     let desk = Counter::new(&app, &token, "sz-gusu");
     let reference = desk.walk_in(couple(&man, "410105", &woman, "410105")).await;
@@ -174,6 +180,14 @@ async fn no_full_id_number_reaches_the_logs() {
             masked(id)
         );
     }
+    assert!(
+        !logs.contains("a long password"),
+        "a password typed as a user name was logged"
+    );
+    assert!(
+        logs.contains("pii.test"),
+        "a known account's failure is logged by name"
+    );
     for secret in &secrets {
         assert!(
             !logs.contains(secret.as_str()),

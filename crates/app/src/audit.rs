@@ -243,6 +243,11 @@ pub fn search(
             None,
             Details::none()
                 .with("by_person", q.id_number.is_some())
+                // Whose trail was read, masked as everywhere (first 6 + last 4).
+                .with(
+                    "person",
+                    id_number.as_deref().map(hunyin_domain::mask::mask),
+                )
                 .with("results", rows.len()),
         ),
     )?;

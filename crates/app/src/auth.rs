@@ -178,7 +178,7 @@ pub fn sign_in(ctx: &AppContext, username: &str, password: &str) -> Result<Sessi
         })?;
         if let Err(oldest) = reserved {
             let wait = (oldest + window - now).num_seconds().max(1) as u64;
-            tracing::warn!(username, "sign-in throttled");
+            tracing::warn!(username = %logged(username), "sign-in throttled");
             return Err(AppError::too_many_requests(wait));
         }
         staff::by_username(&mut conn, username)?
@@ -193,12 +193,22 @@ pub fn sign_in(ctx: &AppContext, username: &str, password: &str) -> Result<Sessi
             }
         }
     };
+    // Only an existing account's name is logged: what someone typed into the field may be an
+    // ID number or a password.
+    let known = account.as_ref().map(|a| a.username.clone());
     let Some(account) = account.filter(|_| ok) else {
         // The reserved attempt stays: it is this failure.
-        tracing::warn!(username, "sign-in failed");
+        let known = known.as_deref().unwrap_or("(no such account)");
+        tracing::warn!(username = known, "sign-in failed");
         return Err(AppError::invalid_credentials());
     };
     open_session(&mut *ctx.conn()?, settings, account, now)
+}
+
+/// A typed user name as logged before the account is looked up: masked like an ID number
+/// (first 6 + last 4 of a long one; all stars when short), since it may be one.
+fn logged(username: &str) -> String {
+    hunyin_domain::mask::mask(username)
 }
 
 /// Opens a session for an account whose password was right, forgetting its failures.

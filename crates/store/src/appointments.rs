@@ -95,6 +95,15 @@ pub fn insert_parties(conn: &mut DbConn, parties: &[PartyRow; 2]) -> QueryResult
     }
 }
 
+/// The appointment with this id.
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Appointment>> {
+    appointments::table
+        .find(id)
+        .select(Appointment::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// The appointment with this reference.
 pub fn find_by_reference(conn: &mut DbConn, reference: &str) -> QueryResult<Option<Appointment>> {
     appointments::table

@@ -10,8 +10,8 @@ use hunyin_store::registration::Certificate;
 use hunyin_store::{self as db, offices, DbConn};
 
 use super::{find, view, CertificateView};
-use crate::applications::COUNTER;
-use crate::audit::{self, Details, Event};
+use crate::applications::{audit_application_in_both, COUNTER};
+use crate::audit::Details;
 use crate::auth::Staff;
 use crate::error::{AppError, InvalidParam};
 
@@ -97,25 +97,13 @@ fn record(
     action: &str,
     details: Details,
 ) -> Result<(), AppError> {
-    let (actor, subject) = (staff.id.to_string(), c.appointment_id.to_string());
     let details = details
         .with("certificate", &c.number)
         .with("reader_office", &staff.office_id)
         .with("certificate_office", &c.office_id);
     db::write_tx(conn, |tx| -> Result<(), AppError> {
-        let subject = Some(("appointment", subject.as_str()));
-        let own = Event::by_staff(staff, &actor, action, subject, details.clone());
-        audit::record(tx, own)?;
-        if c.office_id != staff.office_id {
-            let theirs = Event::by_staff(staff, &actor, action, subject, details);
-            audit::record(
-                tx,
-                Event {
-                    office_id: Some(&c.office_id),
-                    ..theirs
-                },
-            )?;
-        }
+        let (id, office) = (c.appointment_id, &c.office_id);
+        audit_application_in_both(tx, staff, id, action, details, office)?;
         Ok(())
     })
 }

@@ -15,7 +15,7 @@ use hunyin_store::appointments;
 use hunyin_store::registration::{self, Certificate};
 use hunyin_store::{self as db, household, married, offices, DbConn};
 
-use crate::applications::{audit_application, COUNTER};
+use crate::applications::{audit_application_in_both, COUNTER};
 use crate::audit::Details;
 use crate::auth::Staff;
 use crate::error::{AppError, InvalidParam};
@@ -67,6 +67,14 @@ fn find(conn: &mut DbConn, number: &str) -> Result<Certificate, AppError> {
         )])
     })?;
     registration::certificate(conn, number)?.ok_or_else(|| AppError::not_found("The certificate"))
+}
+
+/// The office that registered the marriage behind a certificate (a reissued number may be
+/// another office's).
+fn registering_office(conn: &mut DbConn, appointment_id: i64) -> Result<String, AppError> {
+    appointments::find(conn, appointment_id)?
+        .map(|a| a.office_id)
+        .ok_or_else(|| AppError::internal("a certificate without its application"))
 }
 
 fn state_conflict(action: &str, status: &str) -> AppError {
@@ -190,7 +198,9 @@ pub fn reissue(
     let here =
         offices::find(conn, &staff.office_id)?.ok_or_else(|| AppError::not_found("The office"))?;
     let parties = appointments::parties(conn, old.appointment_id)?;
-    let allowed = staff.office_id == old.office_id
+    let registering = registering_office(conn, old.appointment_id)?;
+    let allowed = staff.office_id == registering
+        || staff.office_id == old.office_id
         || parties
             .iter()
             .any(|p| p.hukou_division_code == here.division_code);
@@ -242,7 +252,7 @@ pub fn reissue(
                 revocation_document: None,
             },
         )?;
-        audit_application(
+        audit_application_in_both(
             c,
             staff,
             old.appointment_id,
@@ -251,6 +261,7 @@ pub fn reissue(
                 .with("old", number)
                 .with("new", &n)
                 .with("note", note.trim()),
+            &registering,
         )?;
         notify(
             c,
@@ -298,7 +309,10 @@ pub fn revoke(
         return Err(AppError::invalid(bad));
     }
     let c = find(conn, number)?;
-    staff.require_office(&c.office_id)?;
+    // A reissued number (BJ) may be held by a party's hukou office, but the marriage stays the
+    // registering office's: only it revokes (and the reissuing office's trail is told).
+    let registering = registering_office(conn, c.appointment_id)?;
+    staff.require_office(&registering)?;
     if c.status != "valid" {
         return Err(state_conflict("revoke", &c.status));
     }
@@ -322,7 +336,7 @@ pub fn revoke(
         // their status back.
         let restored = household::unmarry(tx, c.appointment_id, now)?;
         married::release(tx, c.appointment_id, now)?;
-        audit_application(
+        audit_application_in_both(
             tx,
             staff,
             c.appointment_id,
@@ -332,6 +346,7 @@ pub fn revoke(
                 .with("basis", basis)
                 .with("document", document.trim())
                 .with("residents_restored", restored),
+            &c.office_id,
         )?;
         let office =
             offices::find(tx, &c.office_id)?.ok_or_else(|| AppError::not_found("The office"))?;

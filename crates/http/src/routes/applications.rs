@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
+use validator::ValidateEmail;
 
 use hunyin_app::applications::{self, WalkIn};
 use hunyin_app::booking::Rules;
@@ -77,6 +78,38 @@ pub struct WalkInContact {
     pub phone: Option<String>,
 }
 
+/// A walk-in's optional contact, checked as a booking's is (an email address of at most 254
+/// characters; a phone of 5-20 digits, `+`, `-` and spaces); blank means none.
+pub fn walk_in_contact(
+    email: Option<&str>,
+    phone: Option<&str>,
+) -> Result<(Option<String>, Option<String>), ApiError> {
+    let email = email.map(str::trim).filter(|e| !e.is_empty());
+    let phone = phone.map(str::trim).filter(|p| !p.is_empty());
+    let mut bad = Vec::new();
+    if email.is_some_and(|e| e.len() > 254 || !e.validate_email()) {
+        bad.push(InvalidParam::new(
+            "contact.email",
+            "invalid_email",
+            "an email address",
+        ));
+    }
+    let phone_ok = |p: &str| {
+        (5..=20).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit() || b"+- ".contains(&b))
+    };
+    if phone.is_some_and(|p| !phone_ok(p)) {
+        bad.push(InvalidParam::new(
+            "contact.phone",
+            "invalid_phone",
+            "5-20 characters of digits, +, - and spaces",
+        ));
+    }
+    if !bad.is_empty() {
+        return Err(ApiError::invalid(bad));
+    }
+    Ok((email.map(str::to_owned), phone.map(str::to_owned)))
+}
+
 /// `POST …/walk-ins` body.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -98,11 +131,12 @@ pub async fn walk_in(
     let b = body.0;
     let parties = parse_parties(&b.parties, today)?;
     let contact = b.contact.unwrap_or_default();
+    let (email, phone) = walk_in_contact(contact.email.as_deref(), contact.phone.as_deref())?;
     let w = WalkIn {
         office_id,
         parties,
-        email: contact.email,
-        phone: contact.phone,
+        email,
+        phone,
     };
     let v = with_db(state, move |c, st| {
         applications::walk_in(c, &staff, &Rules::of(st), &w, today)

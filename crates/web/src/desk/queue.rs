@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use hunyin_app::applications::{self, QueueItem, WalkIn};
 use hunyin_app::booking::Rules;
+use hunyin_http::routes::applications::walk_in_contact;
 use hunyin_http::routes::eligibility::{parse_parties, PartyIn};
 use hunyin_http::routes::with_db;
 use hunyin_http::WebState;
@@ -214,7 +215,13 @@ pub async fn walk_in(
             return Ok(render_walk_in(page, d, e.status, errors, f));
         }
     };
-    let email = Some(f.email.trim().to_owned()).filter(|e| !e.is_empty());
+    let email = match walk_in_contact(Some(&f.email), None) {
+        Ok((email, _)) => email,
+        Err(e) => {
+            let errors = form_errors(lang, &e.problem, "contact-email", field_of);
+            return Ok(render_walk_in(page, d, e.status, errors, f));
+        }
+    };
     let w = WalkIn {
         office_id: staff.office_id.clone(),
         parties,

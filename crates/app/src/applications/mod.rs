@@ -4,19 +4,21 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use hunyin_domain::eligibility::{Document, Party};
+use hunyin_domain::eligibility::Document;
 use hunyin_domain::staff::Role;
 use hunyin_domain::time::{day_range_utc, rfc3339_utc, to_local};
 use hunyin_domain::{Policy, Status};
-use hunyin_store::appointments::{self, Appointment, NewAppointment};
+use hunyin_store::appointments::{self, Appointment};
 use hunyin_store::{self as db, offices, DbConn};
 
 use crate::audit::{self, Details, Event};
 use crate::auth::Staff;
-use crate::booking::{self, Rules};
+use crate::booking;
 use crate::error::AppError;
-use crate::tokens;
 use crate::views::{MaskedParty, SlotTimes};
+
+mod walk_in;
+pub use walk_in::{walk_in, WalkIn};
 
 /// Roles that work the counter.
 pub const COUNTER: [Role; 2] = [Role::Registrar, Role::Supervisor];
@@ -63,6 +65,32 @@ pub(crate) fn audit_application(
     audit::record(
         conn,
         Event::by_staff(staff, &actor, action, subject, details),
+    )
+}
+
+/// As [`audit_application`], and when `other_office` is not the actor's, the same event in
+/// that office's trail too (each office's auditors search their own trail only).
+pub(crate) fn audit_application_in_both(
+    conn: &mut DbConn,
+    staff: &Staff,
+    appointment_id: i64,
+    action: &str,
+    details: Details,
+    other_office: &str,
+) -> diesel::QueryResult<()> {
+    audit_application(conn, staff, appointment_id, action, details.clone())?;
+    if other_office == staff.office_id {
+        return Ok(());
+    }
+    let (actor, subject) = (staff.id.to_string(), appointment_id.to_string());
+    let subject = Some(("appointment", subject.as_str()));
+    let theirs = Event::by_staff(staff, &actor, action, subject, details);
+    audit::record(
+        conn,
+        Event {
+            office_id: Some(other_office),
+            ..theirs
+        },
     )
 }
 
@@ -208,7 +236,20 @@ pub fn read(
     staff: &Staff,
     reference: &str,
 ) -> Result<ApplicationView, AppError> {
-    let app = load_any(conn, staff, reference)?;
+    let app = match load_any(conn, staff, reference) {
+        Err(e) if e.code == "forbidden_office" => {
+            // Another office's application: refused, and the attempt is in both trails.
+            if let Some(app) = appointments::find_by_reference(conn, reference)? {
+                let details = Details::none().with("reference", &app.reference);
+                let action = "application.read_refused";
+                db::write_tx(conn, |c| {
+                    audit_application_in_both(c, staff, app.id, action, details, &app.office_id)
+                })?;
+            }
+            return Err(e);
+        }
+        other => other?,
+    };
     let office = offices::find(conn, &app.office_id)?
         .ok_or_else(|| AppError::internal("application of an unknown office"))?;
     let documents = booking::documents_for(conn, policy, &app, &office)?.documents;
@@ -290,68 +331,4 @@ pub fn check_in(
         Ok(())
     })?;
     read(conn, policy, staff, reference)
-}
-
-/// A walk-in couple at the counter.
-pub struct WalkIn {
-    pub office_id: String,
-    pub parties: [Party; 2],
-    pub email: Option<String>,
-    pub phone: Option<String>,
-}
-
-/// A walk-in application: the same eligibility rules for this office today, no slot; it starts
-/// checked in.
-pub fn walk_in(
-    conn: &mut DbConn,
-    staff: &Staff,
-    rules: &Rules<'_>,
-    w: &WalkIn,
-    today: NaiveDate,
-) -> Result<ApplicationView, AppError> {
-    let (office_id, parties) = (w.office_id.as_str(), &w.parties);
-    let (email, phone) = (w.email.as_deref(), w.phone.as_deref());
-    staff.require_role(&COUNTER)?;
-    staff.require_office(office_id)?;
-    let office =
-        offices::find(conn, office_id)?.ok_or_else(|| AppError::not_found("The office"))?;
-    booking::require_eligible(rules, parties, &office, today)?;
-    let token_hash = tokens::hash(&tokens::secret());
-    let reference = db::write_tx(conn, |c| -> Result<String, AppError> {
-        let stamp = crate::clock::now();
-        for _ in 0..5 {
-            let reference = tokens::reference("AP");
-            let new = NewAppointment {
-                reference: &reference,
-                manage_token_hash: &token_hash,
-                office_id,
-                slot_id: None,
-                status: Status::CheckedIn.as_str(),
-                contact_email: email.unwrap_or(""),
-                contact_phone: phone,
-                sequence: 0,
-                created_at: stamp,
-                updated_at: stamp,
-                service: booking::VisitKind::Marriage.as_str(),
-                divorce_application_id: None,
-            };
-            let Some(id) = appointments::insert(c, &new)? else {
-                continue;
-            };
-            let rows = [0, 1].map(|i| booking::party_row(id, i, &parties[i]));
-            if !appointments::insert_parties(c, &rows)? {
-                return Err(
-                    AppError::conflict("already_booked", "Already booked", "已有有效预约")
-                        .with_detail(
-                            "One of the parties already holds an active application.",
-                            "一方当事人已有有效的预约或申请。",
-                        ),
-                );
-            }
-            audit_application(c, staff, id, "application.walk_in", Details::none())?;
-            return Ok(reference);
-        }
-        Err(AppError::internal("no free reference in 5 draws"))
-    })?;
-    read(conn, rules.policy, staff, &reference)
 }
