@@ -206,6 +206,7 @@ pub struct ServerSettings {
     pub body_limit_bytes: usize,
     pub shutdown_timeout_secs: u64,
     pub metrics_token: SecretString,
+    pub cookie_secure: bool,
 }
 
 /// `[database]`: engine, pool and migrations.

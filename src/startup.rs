@@ -118,6 +118,7 @@ impl Application {
             metrics_token: Some(settings.server.metrics_token.expose_secret().trim())
                 .filter(|t| !t.is_empty())
                 .map(str::to_owned),
+            cookie_secure: settings.server.cookie_secure,
         });
         let o = &settings.outbox;
         let worker = Arc::new(OutboxWorker {

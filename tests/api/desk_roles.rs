@@ -263,3 +263,29 @@ async fn desk_a_supervisor_cannot_take_over_or_disable_another_supervisor() {
     let still = app.get_authed("/v1/registrar/me", &token).await;
     assert_eq!(still.status(), 200);
 }
+
+/// The dashboard's chart and CSV carry the headers of every page (no sniffing, no framing,
+/// nothing cached, nothing loaded from elsewhere).
+#[tokio::test]
+async fn desk_the_statistics_chart_and_csv_carry_the_page_headers() {
+    let app = spawn_app().await;
+    let mut desk = Desk::new(&app);
+    desk.staff("sz-gusu", "auditor").await;
+    let range = "from=2026-01-01&to=2026-01-31";
+    for (path, kind) in [
+        ("/desk/statistics/chart.svg", "image/svg+xml"),
+        ("/desk/statistics.csv", "text/csv"),
+    ] {
+        let a = desk.get(&format!("{path}?{range}")).await;
+        assert_eq!(a.status, StatusCode::OK, "{path}: {}", a.body);
+        let h = |name: &str| a.headers[name].to_str().unwrap().to_owned();
+        assert!(h("content-type").starts_with(kind), "{path}");
+        assert_eq!(h("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(h("cache-control"), "no-store", "{path}");
+        assert!(
+            h("content-security-policy").contains("default-src 'none'"),
+            "{path}"
+        );
+        assert_eq!(h("x-frame-options"), "DENY", "{path}");
+    }
+}

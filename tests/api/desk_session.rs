@@ -190,6 +190,36 @@ async fn desk_walk_in_errors_stay_beside_their_fields_and_write_nothing() {
 }
 
 #[tokio::test]
+async fn desk_a_walk_in_with_a_bad_email_keeps_the_form_and_writes_nothing() {
+    let app = spawn_app().await;
+    let mut desk = Desk::new(&app);
+    desk.staff("sz-gusu", "registrar").await;
+    let walk_ins = audit_count(&app, "application.walk_in");
+    let (man, woman) = (nth_person(43, true), nth_person(43, false));
+    let long = format!("{}@example.com", "a".repeat(300));
+    for bad in ["x\"@example.com", "not-an-address", long.as_str()] {
+        let a = desk
+            .post(
+                "/desk/walk-in",
+                &[
+                    ("name0", "王强"),
+                    ("id0", &man),
+                    ("hukou0", "320508"),
+                    ("name1", "李娜"),
+                    ("id1", &woman),
+                    ("hukou1", "320508"),
+                    ("email", bad),
+                ],
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{bad}: {}", a.body);
+        assert!(a.body.contains("id=\"contact-email-error\""), "{}", a.body);
+        assert!(a.body.contains("value=\"王强\""), "the names stay");
+    }
+    assert_eq!(audit_count(&app, "application.walk_in"), walk_ins);
+}
+
+#[tokio::test]
 async fn desk_a_registration_form_sent_twice_issues_one_certificate() {
     let app = spawn_app().await;
     let mut desk = Desk::new(&app);
@@ -277,4 +307,28 @@ async fn desk_a_registration_form_sent_twice_issues_one_certificate() {
     assert_eq!(print.status, StatusCode::OK);
     assert!(print.body.contains(&man) && print.body.contains("苏州市姑苏区"));
     assert_eq!(audit_count(&app, "certificate.printed"), 1);
+}
+
+/// With `server.cookie_secure` (production behind a TLS proxy) every page cookie is Secure,
+/// even when the proxy does not say the request came over https.
+#[tokio::test]
+async fn desk_cookies_are_secure_when_configured() {
+    let app = crate::support::spawn_app_with(|s| s.server.cookie_secure = true);
+    let mut desk = Desk::new(&app);
+    app.add_staff("sz-gusu", "registrar", "desk.secure", "desk-password-1");
+    let a = desk.get("/desk/sign-in").await;
+    let token = a.set_cookie("hunyin_csrf").expect("a form token cookie");
+    assert!(token.contains("; Secure"), "{token}");
+    let a = desk.sign_in("desk.secure", "desk-password-1").await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER);
+    let session = a.set_cookie("hunyin_desk").expect("a session cookie");
+    assert!(session.contains("; Secure"), "{session}");
+    let lang = app
+        .client
+        .get(app.url("/language/en?back=/"))
+        .send()
+        .await
+        .unwrap();
+    let set = lang.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(set.contains("; Secure"), "{set}");
 }

@@ -19,6 +19,16 @@ pub struct WebState {
     pub listings: ListingCache,
     /// The bearer token `/metrics` asks for (`server.metrics_token`); open when `None`.
     pub metrics_token: Option<String>,
+    /// Mark the pages' cookies (form token, desk session, language) `Secure` on every answer
+    /// (`server.cookie_secure`); they are `Secure` on an answer to an https request anyway.
+    pub cookie_secure: bool,
+}
+
+impl WebState {
+    /// Whether the cookies of the answer to `req` are marked `Secure`.
+    pub fn secure_cookies(&self, req: &actix_web::HttpRequest) -> bool {
+        self.cookie_secure || req.connection_info().scheme() == "https"
+    }
 }
 
 impl std::ops::Deref for WebState {

@@ -12,6 +12,15 @@ pub fn read(req: &HttpRequest, name: &str) -> Option<String> {
     })
 }
 
+/// Whether the cookies of the answer to `req` are marked `Secure`: always when
+/// `server.cookie_secure` is set, else when the request came over https.
+pub fn secure(req: &HttpRequest) -> bool {
+    match req.app_data::<actix_web::web::Data<hunyin_http::WebState>>() {
+        Some(state) => state.secure_cookies(req),
+        None => req.connection_info().scheme() == "https",
+    }
+}
+
 /// How a cookie may travel.
 #[derive(Debug, Clone, Copy)]
 pub enum SameSite {

@@ -125,7 +125,11 @@ pub fn local_path(back: Option<&str>) -> &str {
 }
 
 /// `GET /language/{zh|en}?back=/path`: keeps the choice for a year and goes back.
-pub async fn switch(code: web::Path<String>, back: web::Query<Back>) -> HttpResponse {
+pub async fn switch(
+    req: actix_web::HttpRequest,
+    code: web::Path<String>,
+    back: web::Query<Back>,
+) -> HttpResponse {
     let lang = match code.as_str() {
         "en" => Lang::En,
         _ => Lang::Zh,
@@ -135,7 +139,13 @@ pub async fn switch(code: web::Path<String>, back: web::Query<Back>) -> HttpResp
         .insert_header((header::LOCATION, to))
         .insert_header((
             header::SET_COOKIE,
-            cookies::set(COOKIE, lang.key(), 365 * 24 * 3600, SameSite::Lax, false),
+            cookies::set(
+                COOKIE,
+                lang.key(),
+                365 * 24 * 3600,
+                SameSite::Lax,
+                cookies::secure(&req),
+            ),
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .finish()

@@ -132,7 +132,7 @@ impl Page {
                 account: Account::of(req),
             },
             new_token,
-            secure: req.connection_info().scheme() == "https",
+            secure: cookies::secure(req),
             provider: req
                 .app_data::<actix_web::web::Data<hunyin_http::WebState>>()
                 .filter(|s| !s.identity.confirms_by_contact())

@@ -315,7 +315,7 @@ pub async fn post(
     // cookie (never the URL), so reloading it books nothing again.
     let mut resp = see_other("/book/done");
     let value = format!("{}_{}", v.reference, v.manage_token.unwrap_or_default());
-    let secure = req.connection_info().scheme() == "https";
+    let secure = cookies::secure(&req);
     // Sent back only to the confirmation page, and for a few minutes: on a shared computer the
     // next person cannot read the manage code from it later.
     let cookie = cookies::set_at(

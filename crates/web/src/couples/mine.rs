@@ -225,7 +225,7 @@ pub async fn show(state: web::Data<WebState>, req: HttpRequest) -> Result<HttpRe
 }
 
 fn secure(req: &HttpRequest) -> bool {
-    req.connection_info().scheme() == "https"
+    crate::cookies::secure(req)
 }
 
 /// Post/Redirect/Get after a change: 我的预约 again, telling what was done (a reload posts

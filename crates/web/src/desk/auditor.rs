@@ -318,9 +318,10 @@ pub async fn chart(
         .map_err(|e| fail(lang, &e))?;
     let report = report(state, staff, lang, r).await?;
     let svg = statistics_render::chart_svg(r, &report).map_err(|e| fail(lang, &e))?;
-    Ok(HttpResponse::Ok()
+    let mut resp = HttpResponse::Ok();
+    crate::page::headers(&mut resp);
+    Ok(resp
         .insert_header((CONTENT_TYPE, "image/svg+xml"))
-        .insert_header(("cache-control", "no-store"))
         .body(svg))
 }
 
@@ -341,9 +342,10 @@ pub async fn csv(
         "attachment; filename=\"statistics-{}-{}.csv\"",
         r.from, r.to
     );
-    Ok(HttpResponse::Ok()
+    let mut resp = HttpResponse::Ok();
+    crate::page::headers(&mut resp);
+    Ok(resp
         .insert_header((CONTENT_TYPE, "text/csv; charset=utf-8"))
         .insert_header((CONTENT_DISPOSITION, file))
-        .insert_header(("cache-control", "no-store"))
         .body(body))
 }

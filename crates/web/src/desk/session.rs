@@ -140,7 +140,7 @@ pub async fn sign_in(
     if let Err(e) = auth::check_credentials(&f.username, &f.password) {
         return Ok(refused(page, &e, f.username));
     }
-    let secure = req.connection_info().scheme() == "https";
+    let secure = crate::cookies::secure(&req);
     let hours = i64::from(state.staff.session_hours);
     let (username, password) = (f.username.clone(), f.password);
     let st = state.clone();
@@ -176,7 +176,7 @@ pub async fn sign_out(
 ) -> Result<HttpResponse, DeskError> {
     let _: Empty = form::read(&req, &body)?;
     let lang = Lang::of(&req);
-    let secure = req.connection_info().scheme() == "https";
+    let secure = crate::cookies::secure(&req);
     if let Ok(staff) = staff(&req, &state).await {
         with_db(state, move |c, _| auth::sign_out(c, &staff))
             .await
