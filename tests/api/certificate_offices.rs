@@ -4,7 +4,9 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{add_resident, add_residents, couple, nth_person, problem, Counter, TestApp};
+use crate::support::{
+    add_resident, add_residents, couple, nth_person, problem, trail_of_person, Counter, TestApp,
+};
 
 const OFFICE: &str = "sz-gusu";
 /// 虎丘区 (320505): the woman's hukou office.
@@ -12,18 +14,8 @@ const HUKOU_OFFICE: &str = "sz-huqiu";
 
 /// The actions an auditor of `office` finds for person `id`.
 async fn actions_seen_by(app: &TestApp, office: &str, id: &str) -> Vec<String> {
-    let auditor = Counter::new(app, &app.auditor(office).await, office);
-    let resp = auditor
-        .post(
-            "/v1/registrar/audit-events/search",
-            json!({ "id_number": id }),
-        )
-        .await;
-    assert_eq!(resp.status(), 200);
-    let v: Value = resp.json().await.unwrap();
-    v["events"]
-        .as_array()
-        .unwrap()
+    let events = trail_of_person(app, office, id).await;
+    events
         .iter()
         .map(|e| e["action"].as_str().unwrap_or("").to_owned())
         .collect()

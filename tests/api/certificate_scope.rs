@@ -2,9 +2,11 @@
 //! certificates of their own office and of the parties' hukou offices; any other read states a
 //! purpose, and every read is in the trail of both the reader's and the certificate's office.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::support::{add_resident, audit_count, couple, nth_person, problem, Counter, TestApp};
+use crate::support::{
+    add_resident, audit_count, couple, nth_person, problem, trail_of_person, Counter, TestApp,
+};
 
 const OFFICE: &str = "sz-gusu";
 const ELSEWHERE: &str = "nj-xuanwu";
@@ -15,21 +17,10 @@ fn lookup_path(number: &str, query: &str) -> String {
 
 /// The `certificate.read` events an auditor of `office` finds for person `id`.
 async fn reads_seen_by(app: &TestApp, office: &str, id: &str) -> Vec<Value> {
-    let auditor = Counter::new(app, &app.auditor(office).await, office);
-    let resp = auditor
-        .post(
-            "/v1/registrar/audit-events/search",
-            json!({ "id_number": id }),
-        )
-        .await;
-    assert_eq!(resp.status(), 200);
-    let v: Value = resp.json().await.unwrap();
-    v["events"]
-        .as_array()
-        .unwrap()
-        .iter()
+    let events = trail_of_person(app, office, id).await;
+    events
+        .into_iter()
         .filter(|e| e["action"] == "certificate.read")
-        .cloned()
         .collect()
 }
 

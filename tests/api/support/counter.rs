@@ -181,3 +181,18 @@ impl<'a> Counter<'a> {
         v["certificate_number"].as_str().unwrap().to_owned()
     }
 }
+
+/// The events an auditor of `office` finds for the person with ID number `id` (their own
+/// office's trail only).
+pub async fn trail_of_person(app: &TestApp, office: &str, id: &str) -> Vec<Value> {
+    let auditor = Counter::new(app, &app.auditor(office).await, office);
+    let resp = auditor
+        .post(
+            "/v1/registrar/audit-events/search",
+            json!({ "id_number": id }),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let v: Value = resp.json().await.unwrap();
+    v["events"].as_array().unwrap().clone()
+}

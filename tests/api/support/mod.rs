@@ -24,7 +24,7 @@ pub mod template;
 
 pub use app::{eventually, spawn_app, spawn_app_on, spawn_app_with, test_settings, TestApp};
 pub use client::{fresh_emails, office_ids, problem, reference_and_token};
-pub use counter::{application_path, Counter};
+pub use counter::{application_path, trail_of_person, Counter};
 pub use database::{
     add_resident, add_residents, age_checks, audit_count, audit_details, certificate_count,
     confirmed_parties, expire_holds, free_parties, marital_status, move_slot, postgres_server_url,
