@@ -169,6 +169,20 @@ async fn walk(app: &TestApp, javascript: bool) {
         date(&received, "issue_until"),
     );
     move_to(app, ends);
+    // The calculator tells the same dates for the day of receipt.
+    b.goto(&app.url("/")).await;
+    click_to(&mut b, "#periods-link", "离婚冷静期计算").await;
+    b.fill("received_on", "2026-02-30").await;
+    click_to(&mut b, "#calculate", "请填写日期").await;
+    b.axe("periods-error").await;
+    b.fill("received_on", received["received_on"].as_str().unwrap())
+        .await;
+    click_to(&mut b, "#calculate", "冷静期届满").await;
+    let periods = element_text(&mut b, "#periods").await;
+    for d in [ends, from, until] {
+        assert!(periods.contains(&zh_day(d)), "{d} in {periods:?}");
+    }
+    b.axe("periods").await;
     // The issue visit: the proof, typed; a mistyped ID number is told beside its field.
     b.goto(&app.url("/")).await;
     click_to(&mut b, "#issue-visit-link", "预约领取离婚证").await;

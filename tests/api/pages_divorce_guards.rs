@@ -186,3 +186,28 @@ async fn id_numbers_never_appear_in_an_address_of_the_divorce_pages() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_periods_page_tells_a_bad_date_beside_its_field_and_needs_its_token() {
+    let app = spawn_divorce_app();
+    let resp = post(
+        &app,
+        "/divorce/periods",
+        None,
+        &[("received_on", "2026-03-02")],
+    )
+    .await;
+    assert_eq!(resp.status(), 403);
+    let t = token(&app).await;
+    for (raw, status, needle) in [
+        ("2026-02-30", 400, "请填写日期"),
+        ("2020-12-31", 422, "received_on-error"),
+        ("2026-03-02", 200, "2026年4月1日"),
+    ] {
+        let resp = post(&app, "/divorce/periods", Some(&t), &[("received_on", raw)]).await;
+        assert_eq!(resp.status(), status, "{raw}");
+        let html = resp.text().await.unwrap();
+        assert!(html.contains(needle), "{raw}: {needle} in the page");
+        assert!(html.contains(&format!("value=\"{raw}\"")), "{raw} kept");
+    }
+}

@@ -7,6 +7,7 @@ mod book;
 mod calendar;
 mod confirm;
 mod divorce_issue;
+mod divorce_periods;
 mod eligibility;
 mod mine;
 mod mine_move;
@@ -36,6 +37,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/book",
             web::get().to(|| async { see_other("/eligibility") }),
         )
+        .route("/divorce/periods", web::get().to(divorce_periods::show))
+        .route("/divorce/periods", web::post().to(divorce_periods::post))
         .route("/divorce/issue-visit", web::get().to(divorce_issue::show))
         .route("/divorce/issue-visit", web::post().to(divorce_issue::post))
         .route("/confirm", web::get().to(confirm::show))
