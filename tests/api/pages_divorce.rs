@@ -252,6 +252,21 @@ async fn walk(app: &TestApp, javascript: bool) {
         confirm(&mut b, app, &secret, needle).await;
     }
     b.expect_text("预约已生效").await;
+    // The English pages.
+    b.goto(&app.url("/divorce/issue-visit")).await;
+    click_to(
+        &mut b,
+        "nav a[hreflang=en]",
+        "Book the divorce certificate visit",
+    )
+    .await;
+    b.axe("issue-proof-en").await;
+    b.goto(&app.url("/eligibility?service=divorce")).await;
+    b.expect_text("Check whether you can divorce here").await;
+    b.axe("divorce-eligibility-en").await;
+    b.goto(&app.url("/divorce/periods")).await;
+    click_to(&mut b, "#calculate", "Cooling-off ends").await;
+    b.axe("periods-en").await;
     b.close().await;
 }
 
