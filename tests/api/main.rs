@@ -49,6 +49,8 @@ mod outbox_lease;
 mod owner_only_files;
 mod pages_couples;
 mod pages_couples_guards;
+mod pages_divorce;
+mod pages_divorce_guards;
 mod pages_oidc;
 mod pages_oidc_guards;
 mod pages_start;

@@ -7,7 +7,7 @@ use crate::support::fixtures::id_number;
 use crate::support::{fresh_emails, nth_couple, spawn_app, spawn_app_with, TestApp};
 
 /// A browser's form token: the cookie a first page sets.
-async fn token(app: &TestApp) -> String {
+pub(crate) async fn token(app: &TestApp) -> String {
     let resp = app
         .client
         .get(app.url("/eligibility"))
@@ -24,7 +24,7 @@ async fn token(app: &TestApp) -> String {
 
 /// Posts `pairs` to `path` as a same-origin form, with `csrf` as cookie and field (none: no
 /// field).
-async fn post(
+pub(crate) async fn post(
     app: &TestApp,
     path: &str,
     csrf: Option<&str>,

@@ -8,7 +8,8 @@
 //! person answer the same 404, so the route tells nothing about whose application exists.
 //! Only then the rules of the slot: at the receiving office, on a day of the issue window.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Serialize;
 
 use hunyin_domain::eligibility::Party;
 use hunyin_domain::{DivisionCode, IdNumber};
@@ -43,6 +44,58 @@ fn normal(id: &str) -> String {
     id.trim().to_ascii_uppercase()
 }
 
+/// The application `reference` with its parties, when `id_numbers` are exactly its two
+/// parties' (else the one 404 of a wrong reference and a wrong person alike).
+fn proven(
+    conn: &mut DbConn,
+    reference: &str,
+    id_numbers: &[String; 2],
+) -> Result<(store::Application, Vec<store::Party>), AppError> {
+    let app = store::find_by_reference(conn, reference.trim())?.ok_or_else(no_match)?;
+    let parties = store::parties(conn, app.id)?;
+    let mut have: Vec<String> = parties.iter().map(|p| normal(&p.id_number)).collect();
+    let mut given: Vec<String> = id_numbers.iter().map(|s| normal(s)).collect();
+    have.sort();
+    given.sort();
+    if parties.len() != 2 || have != given {
+        return Err(no_match());
+    }
+    Ok((app, parties))
+}
+
+/// What the couple may know of their application before booking its issue visit: its state,
+/// its office and the dates of its cooling-off and issue window (from the calculator, as
+/// fixed at receipt).
+#[derive(Debug, Clone, Serialize)]
+pub struct IssueWindowView {
+    pub reference: String,
+    pub status: String,
+    pub office_id: String,
+    pub received_on: NaiveDate,
+    pub cooling_off_ends: NaiveDate,
+    pub issue_from: NaiveDate,
+    pub issue_until: NaiveDate,
+}
+
+/// The issue window of the application `reference`, for its two parties only (the same proof
+/// as [`book_issue_visit`], the same 404 otherwise).
+pub fn issue_window(
+    conn: &mut DbConn,
+    reference: &str,
+    id_numbers: &[String; 2],
+) -> Result<IssueWindowView, AppError> {
+    let (app, _) = proven(conn, reference, id_numbers)?;
+    Ok(IssueWindowView {
+        reference: app.reference,
+        status: app.status,
+        office_id: app.office_id,
+        received_on: app.received_on,
+        cooling_off_ends: app.cooling_off_ends,
+        issue_from: app.issue_from,
+        issue_until: app.issue_until,
+    })
+}
+
 /// `POST /v1/divorce-applications/{reference}/issue-visit`.
 pub fn book_issue_visit(
     conn: &mut DbConn,
@@ -50,15 +103,7 @@ pub fn book_issue_visit(
     req: &IssueVisitRequest,
     now: NaiveDateTime,
 ) -> Result<AppointmentView, AppError> {
-    let app = store::find_by_reference(conn, req.reference.trim())?.ok_or_else(no_match)?;
-    let parties = store::parties(conn, app.id)?;
-    let mut have: Vec<String> = parties.iter().map(|p| normal(&p.id_number)).collect();
-    let mut given: Vec<String> = req.id_numbers.iter().map(|s| normal(s)).collect();
-    have.sort();
-    given.sort();
-    if parties.len() != 2 || have != given {
-        return Err(no_match());
-    }
+    let (app, parties) = proven(conn, &req.reference, &req.id_numbers)?;
     // The proof held: from here on the answers may speak of this application.
     let (slot_office, start) = slots::parse_slot_id(&req.slot_id).ok_or_else(|| {
         AppError::not_found("The slot")

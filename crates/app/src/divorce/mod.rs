@@ -53,7 +53,7 @@ mod visit;
 
 pub use close::{lapse_due, refusal_notice, refuse, withdraw};
 pub use issue::{issue, IssueInput};
-pub use issue_visit::{book_issue_visit, IssueVisitRequest};
+pub use issue_visit::{book_issue_visit, issue_window, IssueVisitRequest, IssueWindowView};
 pub use partner_status::{dissolve_notified, partner_status};
 pub use receive::{receive, AgreementInput, PartyInput, ReceiveInput};
 pub use reissue::{reissue, DivorceReissueView};

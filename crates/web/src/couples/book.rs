@@ -7,7 +7,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use hunyin_app::booking::{self, AppointmentView, BookingRequest, Rules, SlotChoice};
+use hunyin_app::booking::{self, AppointmentView, BookingRequest, Rules, SlotChoice, VisitKind};
 use hunyin_app::citizen::{Citizen, CitizenView};
 use hunyin_app::eligibility;
 use hunyin_domain::policy::Service;
@@ -17,7 +17,7 @@ use hunyin_http::routes::with_db;
 use hunyin_http::WebState;
 
 use super::parties::{self, Input, PartyInputs};
-use super::{errors_of, message, now_local, when, Fields};
+use super::{errors_of, message, now_for, service_of, when, Fields};
 use crate::cookies::{self, SameSite};
 use crate::form::{self, field_id, Errors};
 use crate::lang::Lang;
@@ -46,6 +46,8 @@ struct DetailsPage {
     oidc: bool,
     /// Oidc mode, signed in: the first party, from the session (masked, not typed).
     me: Option<CitizenView>,
+    /// `marriage` or `divorce` (the application visit of a divorce), carried on.
+    service: &'static str,
 }
 
 #[derive(Template)]
@@ -91,6 +93,7 @@ fn details(
         slot,
         oidc: mode.oidc,
         me: mode.who.as_ref().map(Citizen::view),
+        service: service_of(fields).as_str(),
     }
     .render();
     page.answer(status, html)
@@ -215,8 +218,10 @@ pub async fn post(
         fields.get("office_id").to_owned(),
         fields.get("slot_id").to_owned(),
     );
+    let service = service_of(&fields);
+    let now = now_for(&state.clock, service);
     let slot = with_db(state.clone(), move |conn, st| {
-        booking::slot_choice(conn, &Rules::of(st), &office_id, &slot_id, now_local())
+        booking::slot_choice(conn, &Rules::of(st), &office_id, &slot_id, now)
     })
     .await
     .map_err(|e| PageError::of(l, &e.problem))?;
@@ -252,14 +257,7 @@ pub async fn post(
         );
         let day = hunyin_app::clock::parse_date(&day).unwrap_or_else(hunyin_app::clock::today);
         let v = with_db(state.clone(), move |conn, st| {
-            eligibility::check(
-                conn,
-                &st.policy,
-                &parties,
-                day,
-                Service::Marriage,
-                Some(&office_id),
-            )
+            eligibility::check(conn, &st.policy, &parties, day, service, Some(&office_id))
         })
         .await
         .map_err(|e| PageError::of(l, &e.problem))?;
@@ -299,7 +297,17 @@ pub async fn post(
     let office = request.office_id.clone();
     let st = state.clone();
     let booked = with_db(state.clone(), move |conn, st| {
-        booking::book(conn, &Rules::of(st), &request, now_local())
+        let kind = match service {
+            Service::Divorce => VisitKind::Divorce,
+            Service::Marriage => VisitKind::Marriage,
+        };
+        booking::book_visit(
+            conn,
+            &Rules::of(st),
+            &request,
+            kind,
+            now_for(&st.clock, service),
+        )
     })
     .await;
     let v = match booked {
@@ -311,10 +319,15 @@ pub async fn post(
         Err(e) => return Err(PageError::of(l, &e.problem)),
     };
     st.listings.invalidate(&office);
-    // Post/Redirect/Get: the confirmation page reads the booking back from a short-lived
-    // cookie (never the URL), so reloading it books nothing again.
+    Ok(done_redirect(&req, &v))
+}
+
+/// Post/Redirect/Get: the confirmation page reads the booking back from a short-lived cookie
+/// (never the URL), so reloading it books nothing again.
+pub fn done_redirect(req: &HttpRequest, v: &AppointmentView) -> HttpResponse {
     let mut resp = see_other("/book/done");
-    let value = format!("{}_{}", v.reference, v.manage_token.unwrap_or_default());
+    let token = v.manage_token.as_deref().unwrap_or_default();
+    let value = format!("{}_{token}", v.reference);
     let secure = cookies::secure(&req);
     // Sent back only to the confirmation page, and for a few minutes: on a shared computer the
     // next person cannot read the manage code from it later.
@@ -329,7 +342,7 @@ pub async fn post(
     if let Ok(h) = header::HeaderValue::from_str(&cookie) {
         resp.headers_mut().append(header::SET_COOKIE, h);
     }
-    Ok(resp)
+    resp
 }
 
 /// The cookie carrying a just made booking's reference and manage code to its page.

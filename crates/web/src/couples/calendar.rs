@@ -59,6 +59,10 @@ pub struct CalendarPage {
     pub slot_button: String,
     pub days_ahead: u32,
     pub heading: String,
+    /// What is wrong with the last choice (the summary above the calendar).
+    pub errors: crate::form::Errors,
+    /// Dates shown above the calendar (a divorce's cooling-off and issue window).
+    pub intro: Vec<(String, String)>,
 }
 
 fn tags(l: Lang, d: &DayView) -> Vec<(&'static str, &'static str)> {
@@ -186,6 +190,8 @@ pub fn page_of(c: Chrome, m: &MonthView, chosen: Option<&str>, shown: Shown) -> 
         slot_button: shown.slot_button,
         days_ahead: m.days_ahead,
         heading: shown.heading,
+        errors: crate::form::Errors::default(),
+        intro: Vec::new(),
     }
 }
 
@@ -208,8 +214,19 @@ pub async fn load(
     office_id: String,
     first: NaiveDate,
 ) -> Result<MonthView, PageError> {
+    load_at(state, lang, office_id, first, now_local()).await
+}
+
+/// [`load`] as of `now` (a divorce's visits: the instance's clock).
+pub async fn load_at(
+    state: web::Data<WebState>,
+    lang: Lang,
+    office_id: String,
+    first: NaiveDate,
+    now: chrono::NaiveDateTime,
+) -> Result<MonthView, PageError> {
     with_db(state, move |conn, st| {
-        booking::month(conn, &Rules::of(st), &office_id, first, now_local())
+        booking::month(conn, &Rules::of(st), &office_id, first, now)
     })
     .await
     .map_err(|e| PageError::of(lang, &e.problem))
@@ -267,9 +284,10 @@ pub async fn post(
     let fields = Fields::from_pairs(form::read(&req, &body)?);
     let page = Page::new(&req);
     let lang = page.chrome.lang;
-    let first = month_of(&fields, hunyin_app::clock::today());
+    let now = super::now_for(&state.clock, super::service_of(&fields));
+    let first = month_of(&fields, now.date());
     let office_id = path.into_inner();
-    let m = load(state, lang, office_id.clone(), first).await?;
+    let m = load_at(state, lang, office_id.clone(), first, now).await?;
     let carry = fields.carry(&parties::carried());
     let day = fields.opt("day");
     let html = page_of(

@@ -1,5 +1,6 @@
-//! `/eligibility`: both parties and the date; the answer in words: eligible or not, each
-//! problem with its rule, the offices that may register them, the documents to bring.
+//! `/eligibility`: the service (结婚 or 离婚), both parties and the date; the answer in words:
+//! eligible or not, each problem with its rule, the offices that may register them, the
+//! documents of that service on that date.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -28,6 +29,8 @@ struct EligibilityPage {
     date: Input,
     answer: Option<Answer>,
     carry: Vec<(String, String)>,
+    /// The service asked about: a divorce (离婚) or, by default, a marriage (结婚).
+    divorce: bool,
 }
 
 /// The answer in words.
@@ -101,6 +104,7 @@ fn render(
         parties: parties::inputs(lang, fields, &errors),
         carry: fields.carry(&parties::carried()),
         c: page.chrome.clone(),
+        divorce: super::service_of(fields) == Service::Divorce,
         errors,
         date,
         answer,
@@ -109,12 +113,21 @@ fn render(
     page.answer(status, html)
 }
 
+/// `GET /eligibility?service=divorce`: the query names the service only (never a person).
+#[derive(Debug, serde::Deserialize)]
+pub struct ServiceQuery {
+    #[serde(default)]
+    service: Option<String>,
+}
+
 /// `GET /eligibility`.
-pub async fn show(req: HttpRequest) -> HttpResponse {
+pub async fn show(req: HttpRequest, query: web::Query<ServiceQuery>) -> HttpResponse {
+    let mut fields = Fields::default();
+    fields.set("service", query.service.as_deref());
     render(
         Page::new(&req),
         StatusCode::OK,
-        &Fields::default(),
+        &fields,
         Errors::default(),
         None,
     )
@@ -155,8 +168,9 @@ pub async fn post(
             return Ok(render(page, StatusCode::BAD_REQUEST, &fields, errors, None));
         }
     };
+    let service = super::service_of(&fields);
     let view = with_db(state, move |conn, st| {
-        eligibility::check(conn, &st.policy, &parties, date, Service::Marriage, None)
+        eligibility::check(conn, &st.policy, &parties, date, service, None)
     })
     .await;
     match view {

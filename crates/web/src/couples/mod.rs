@@ -6,6 +6,8 @@ mod appointment;
 mod book;
 mod calendar;
 mod confirm;
+mod divorce_issue;
+mod divorce_periods;
 mod eligibility;
 mod mine;
 mod mine_move;
@@ -35,6 +37,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/book",
             web::get().to(|| async { see_other("/eligibility") }),
         )
+        .route("/divorce/periods", web::get().to(divorce_periods::show))
+        .route("/divorce/periods", web::post().to(divorce_periods::post))
+        .route("/divorce/issue-visit", web::get().to(divorce_issue::show))
+        .route("/divorce/issue-visit", web::post().to(divorce_issue::post))
         .route("/confirm", web::get().to(confirm::show))
         .route("/confirm", web::post().to(confirm::post))
         .route("/appointment", web::get().to(appointment::show))
@@ -104,6 +110,25 @@ impl Fields {
             .iter()
             .filter_map(|n| self.opt(n).map(|v| (n.clone(), v)))
             .collect()
+    }
+}
+
+/// The service a form carries (`service=divorce`: a divorce's application visit), marriage
+/// when absent or unknown.
+pub fn service_of(fields: &Fields) -> hunyin_domain::policy::Service {
+    hunyin_domain::policy::Service::parse(fields.get("service"))
+        .unwrap_or(hunyin_domain::policy::Service::Marriage)
+}
+
+/// Now for a booking of `service`: a divorce's visits are judged by the instance's clock, as
+/// the API and the divorce counter judge them; a marriage's by the wall clock.
+pub fn now_for(
+    clock: &hunyin_app::clock::Clock,
+    service: hunyin_domain::policy::Service,
+) -> chrono::NaiveDateTime {
+    match service {
+        hunyin_domain::policy::Service::Divorce => hunyin_domain::time::to_local(clock.now()),
+        hunyin_domain::policy::Service::Marriage => now_local(),
     }
 }
 

@@ -26,12 +26,13 @@ const PARTS: [&str; 9] = [
     "residence_permit-valid_until",
 ];
 
-/// Every party field and the date: what carries the parties from page to page.
+/// Every party field, the date and the service: what carries the parties from page to page.
 pub fn carried() -> Vec<String> {
     let mut out: Vec<String> = (0..2)
         .flat_map(|i| PARTS.iter().map(move |p| f(i, p)))
         .collect();
     out.push("date".to_owned());
+    out.push("service".to_owned());
     out
 }
 
