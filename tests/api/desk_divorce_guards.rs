@@ -167,3 +167,71 @@ async fn desk_divorce_a_form_without_its_token_is_refused() {
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("撤回离婚登记申请确认单") && p.body.contains(&reference));
 }
+
+#[tokio::test]
+async fn desk_divorce_the_form_of_a_booked_visit_is_prefilled_and_its_day_is_said_in_place() {
+    use crate::support::divorce::clock_today;
+    use crate::support::divorce_visits::{book_divorce_visit, first_slot_between};
+    use crate::support::{fresh_emails, nth_couple, reference_and_token};
+    let app = spawn_divorce_app();
+    let counter = Counter::open(&app, OFFICE).await;
+    let number = counter.registered(64).await;
+    let today = clock_today(&app);
+    let slot = first_slot_between(&app, OFFICE, today, today + chrono::Duration::days(20));
+    let emails = fresh_emails();
+    let resp = book_divorce_visit(
+        &app,
+        OFFICE,
+        &slot,
+        nth_couple(64),
+        [&emails[0], &emails[1]],
+    )
+    .await;
+    assert_eq!(resp.status(), 201);
+    let v: Value = resp.json().await.unwrap();
+    app.confirm_both([&emails[0], &emails[1]]).await;
+    let visit = reference_and_token(&v).0.to_owned();
+
+    let mut desk = Desk::new(&app);
+    desk.staff(OFFICE, "registrar").await;
+    let reads = audit_count(&app, "application.read");
+    let form = desk.get(&format!("/desk/divorces/new?visit={visit}")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let (man, woman) = (nth_person(64, true), nth_person(64, false));
+    assert!(
+        form.body.contains(&man) && form.body.contains(&woman),
+        "prefilled"
+    );
+    assert!(form
+        .body
+        .contains(&format!("name=\"visit\" value=\"{visit}\"")));
+    assert_eq!(
+        audit_count(&app, "application.read"),
+        reads + 1,
+        "an audited read"
+    );
+    // Received on another day than the visit's: the reason in place, what was typed kept.
+    let fields = [
+        ("visit", visit.as_str()),
+        ("name0", "王强"),
+        ("id0", man.as_str()),
+        ("hukou0", "320508"),
+        ("name1", "李娜"),
+        ("id1", woman.as_str()),
+        ("hukou1", "320508"),
+        ("marriage_certificate", number.as_str()),
+        ("children", "无子女。"),
+        ("property", "各自名下财产归各自所有。"),
+        ("debts", "无共同债务。"),
+        ("agreement_complete", "true"),
+        ("both_present", "true"),
+    ];
+    let a = desk.post("/desk/divorces", &fields).await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.body);
+    assert!(
+        a.body.contains("只能在当日受理") && a.body.contains("无子女。"),
+        "{}",
+        a.body
+    );
+    assert_eq!(divorce_count(&app), 0, "nothing written");
+}
