@@ -16,7 +16,7 @@ use crate::support::{add_residents, nth_person, spawn_app, TestApp};
 
 /// Whether `pdftotext` (poppler-utils) is here; a walk without it skips, unless
 /// REQUIRE_BROWSER_TEST is set, which fails it.
-fn pdftotext_available() -> bool {
+pub(crate) fn pdftotext_available() -> bool {
     let ok = Path::new("/usr/bin/pdftotext").is_file();
     if !ok {
         assert!(
@@ -49,7 +49,7 @@ fn pdf_text(pdf: &[u8], name: &str) -> String {
 }
 
 /// Prints the page to A4 PDF through WebDriver and returns its text.
-async fn print(b: &mut Browser, name: &str) -> String {
+pub(crate) async fn print(b: &mut Browser, name: &str) -> String {
     let pdf = match b.client.print(PrintConfiguration::default()).await {
         Ok(pdf) => pdf,
         Err(e) => b.fail(&format!("print failed: {e}")).await,

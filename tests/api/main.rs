@@ -22,6 +22,8 @@ mod contract_statuses;
 mod database;
 mod desk_certificates;
 mod desk_deliveries;
+mod desk_divorce;
+mod desk_divorce_guards;
 mod desk_roles;
 mod desk_session;
 mod desk_walk;

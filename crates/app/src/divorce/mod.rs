@@ -41,6 +41,7 @@ pub fn periods(
 // ---- The counter flow (issue 18): receive, withdraw, issue, refuse, lapse. ----
 
 mod close;
+mod desk;
 mod issue;
 mod issue_visit;
 mod partner_status;
@@ -52,6 +53,7 @@ mod views;
 mod visit;
 
 pub use close::{lapse_due, refusal_notice, refuse, withdraw};
+pub use desk::{desk, of_issue_visit, DeskParty, DivorceDesk};
 pub use issue::{issue, IssueInput};
 pub use issue_visit::{book_issue_visit, issue_window, IssueVisitRequest, IssueWindowView};
 pub use partner_status::{dissolve_notified, partner_status};

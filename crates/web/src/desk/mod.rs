@@ -19,6 +19,9 @@ mod application;
 mod auditor;
 mod certificates;
 mod deliveries;
+mod divorce;
+mod divorce_print;
+mod divorce_screen;
 mod print;
 mod queue;
 mod schedule;
@@ -60,6 +63,32 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/desk/applications/{reference}/{action}",
             web::post().to(actions::act),
+        )
+        .route("/desk/divorces/new", web::get().to(divorce::form))
+        .route("/desk/divorces", web::post().to(divorce::receive))
+        .route(
+            "/desk/divorce-visits/{visit}",
+            web::get().to(divorce::issue_visit),
+        )
+        .route(
+            "/desk/divorces/{reference}",
+            web::get().to(divorce_screen::show),
+        )
+        .route(
+            "/desk/divorces/{reference}/certificate",
+            web::get().to(divorce_print::certificate),
+        )
+        .route(
+            "/desk/divorces/{reference}/refusal-notice",
+            web::get().to(divorce_print::refusal_notice),
+        )
+        .route(
+            "/desk/divorces/{reference}/{document}",
+            web::get().to(divorce_print::document),
+        )
+        .route(
+            "/desk/divorces/{reference}/{action}",
+            web::post().to(divorce_screen::act),
         )
         .route("/desk/certificates", web::get().to(certificates::form))
         .route("/desk/certificates", web::post().to(certificates::find))

@@ -23,6 +23,9 @@ pub struct Row {
     pub reference: String,
     pub names: Vec<String>,
     pub status: String,
+    /// Where the row opens: a divorce's application visit the 受理 form, its issue visit the
+    /// application, anything else the marriage screen.
+    pub href: String,
 }
 
 #[derive(Template)]
@@ -56,6 +59,11 @@ fn row(lang: crate::lang::Lang, item: QueueItem) -> Row {
         time,
         names,
         status: words::status(lang, &item.status),
+        href: match item.service.as_str() {
+            "divorce" => format!("/desk/divorces/new?visit={}", item.reference),
+            "divorce_issue" => format!("/desk/divorce-visits/{}", item.reference),
+            _ => format!("/desk/applications/{}", item.reference),
+        },
         reference: item.reference,
     }
 }
