@@ -328,7 +328,7 @@ pub fn done_redirect(req: &HttpRequest, v: &AppointmentView) -> HttpResponse {
     let mut resp = see_other("/book/done");
     let token = v.manage_token.as_deref().unwrap_or_default();
     let value = format!("{}_{token}", v.reference);
-    let secure = cookies::secure(&req);
+    let secure = cookies::secure(req);
     // Sent back only to the confirmation page, and for a few minutes: on a shared computer the
     // next person cannot read the manage code from it later.
     let cookie = cookies::set_at(
