@@ -235,3 +235,47 @@ async fn desk_divorce_the_form_of_a_booked_visit_is_prefilled_and_its_day_is_sai
     );
     assert_eq!(divorce_count(&app), 0, "nothing written");
 }
+
+#[tokio::test]
+async fn desk_divorce_a_received_visit_opens_the_application_it_became() {
+    use crate::support::divorce::{clock_today, move_to};
+    use crate::support::divorce_visits::{book_divorce_visit, first_slot_between};
+    use crate::support::{fresh_emails, nth_couple, reference_and_token};
+    let app = spawn_divorce_app();
+    let counter = Counter::open(&app, OFFICE).await;
+    let number = counter.registered(65).await;
+    let today = clock_today(&app);
+    let slot = first_slot_between(&app, OFFICE, today, today + chrono::Duration::days(20));
+    let emails = fresh_emails();
+    let resp = book_divorce_visit(
+        &app,
+        OFFICE,
+        &slot,
+        nth_couple(65),
+        [&emails[0], &emails[1]],
+    );
+    let v: Value = resp.await.json().await.unwrap();
+    app.confirm_both([&emails[0], &emails[1]]).await;
+    let visit = reference_and_token(&v).0.to_owned();
+    let mut desk = Desk::new(&app);
+    desk.staff(OFFICE, "registrar").await;
+    // Not received yet: no application to open.
+    let a = desk.get(&format!("/desk/divorce-visits/{visit}")).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND, "{}", a.body);
+
+    let day: chrono::NaiveDate = v["slot"]["start"].as_str().unwrap()[..10].parse().unwrap();
+    move_to(&app, day);
+    let (man, woman) = (nth_person(65, true), nth_person(65, false));
+    let mut body = receive_body(
+        &[(&man, "王强", "320508"), (&woman, "李娜", "320508")],
+        &number,
+    );
+    body["appointment_reference"] = serde_json::json!(visit);
+    let resp = counter.receive_divorce(body).await;
+    assert_eq!(resp.status(), 201);
+    let received: Value = resp.json().await.unwrap();
+    let a = desk.get(&format!("/desk/divorce-visits/{visit}")).await;
+    assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
+    let reference = received["reference"].as_str().unwrap();
+    assert_eq!(a.location(), format!("/desk/divorces/{reference}"));
+}

@@ -17,6 +17,18 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<super::divorce::Ap
         .optional()
 }
 
+/// The application received from the application visit `appointment_id`, if any.
+pub fn received_from(
+    conn: &mut DbConn,
+    appointment_id: i64,
+) -> QueryResult<Option<super::divorce::Application>> {
+    divorce_applications::table
+        .filter(divorce_applications::appointment_id.eq(appointment_id))
+        .select(super::divorce::Application::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// Which reminder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reminder {

@@ -90,7 +90,8 @@ pub fn desk(
 }
 
 /// The divorce application an issue visit (`divorce_issue` appointment `visit`) was booked
-/// for: its reference, for counter staff of the visit's office.
+/// for, or an application visit (`divorce`) was received as: its reference, for counter staff
+/// of the visit's office.
 pub fn of_issue_visit(conn: &mut DbConn, staff: &Staff, visit: &str) -> Result<String, AppError> {
     staff.require_role(&COUNTER)?;
     let a = appointments::find_by_reference(conn, visit)?.ok_or_else(|| {
@@ -100,12 +101,12 @@ pub fn of_issue_visit(conn: &mut DbConn, staff: &Staff, visit: &str) -> Result<S
     staff.require_office(&a.office_id)?;
     let app = match a.divorce_application_id {
         Some(id) => hunyin_store::divorce_visits::find(conn, id)?,
-        None => None,
+        None => hunyin_store::divorce_visits::received_from(conn, a.id)?,
     }
     .ok_or_else(|| {
         AppError::not_found("The divorce application").with_detail(
-            "This appointment is not the issue visit of a divorce application.",
-            "该预约不是离婚证领取的预约。",
+            "No divorce application was received from or booked for this appointment.",
+            "该预约尚未受理离婚登记申请，也不是领取离婚证的预约。",
         )
     })?;
     Ok(app.reference)

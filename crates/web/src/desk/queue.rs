@@ -60,7 +60,11 @@ fn row(lang: crate::lang::Lang, item: QueueItem) -> Row {
         names,
         status: words::status(lang, &item.status),
         href: match item.service.as_str() {
-            "divorce" => format!("/desk/divorces/new?visit={}", item.reference),
+            // Once received, an application visit opens the application it became.
+            "divorce" if item.status == "booked" => {
+                format!("/desk/divorces/new?visit={}", item.reference)
+            }
+            "divorce" => format!("/desk/divorce-visits/{}", item.reference),
             "divorce_issue" => format!("/desk/divorce-visits/{}", item.reference),
             _ => format!("/desk/applications/{}", item.reference),
         },
