@@ -21,6 +21,7 @@ mod contract_statuses;
 mod database;
 mod desk_certificates;
 mod desk_deliveries;
+mod desk_queue;
 mod desk_roles;
 mod desk_session;
 mod desk_walk;

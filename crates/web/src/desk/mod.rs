@@ -39,6 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/desk/sign-in", web::post().to(session::sign_in))
         .route("/desk/sign-out", web::post().to(session::sign_out))
         .route("/desk/queue", web::get().to(queue::show))
+        .route("/desk/queue/rows", web::get().to(queue::rows))
         .route("/desk/walk-in", web::get().to(queue::walk_in_form))
         .route("/desk/walk-in", web::post().to(queue::walk_in))
         .route(
@@ -102,6 +103,8 @@ async fn home(
 #[derive(Debug, Clone)]
 pub struct DeskChrome {
     pub css: String,
+    /// The desk's script (the queue's refresh).
+    pub js: String,
     pub who: Option<String>,
     pub supervisor: bool,
     /// Reads the trail and the statistics (auditors and supervisors).
@@ -114,6 +117,7 @@ impl DeskChrome {
     pub fn of(staff: Option<&Staff>) -> DeskChrome {
         DeskChrome {
             css: crate::assets::url("desk.css"),
+            js: crate::assets::url("desk.js"),
             who: staff.map(|s| format!("{} ({})", s.display_name, s.username)),
             supervisor: staff.is_some_and(|s| s.role == Role::Supervisor),
             auditor: staff.is_some_and(|s| matches!(s.role, Role::Auditor | Role::Supervisor)),

@@ -1,5 +1,6 @@
 //! Today's queue of the office (time, reference, masked names, status; filtered by status; a
-//! refresh link), and the walk-in form for both parties, which lands on the application.
+//! refresh link, and with JavaScript its rows fetched again every 20 s from
+//! `/desk/queue/rows`), and the walk-in form for both parties, which lands on the application.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -35,6 +36,15 @@ struct QueuePage {
     rows: Vec<Row>,
 }
 
+/// The rows alone (the `rows` block of the queue's template), which the page's script fetches
+/// to keep the queue fresh.
+#[derive(Template)]
+#[template(path = "desk/queue.html", block = "rows")]
+struct QueueRows {
+    c: Chrome,
+    rows: Vec<Row>,
+}
+
 /// The query of the queue: a status to filter by (not personal data).
 #[derive(Debug, Deserialize)]
 pub struct QueueQuery {
@@ -59,14 +69,23 @@ fn row(lang: crate::lang::Lang, item: QueueItem) -> Row {
     }
 }
 
-/// `GET /desk/queue[?status=…]`: the office's applications of today (an audited read).
-pub async fn show(
+/// Today's queue as shown: the page, its staff member and the rows that pass the filter.
+struct Loaded {
+    page: Page,
+    d: DeskChrome,
+    date: String,
+    filter: Option<String>,
+    rows: Vec<Row>,
+}
+
+/// Reads today's queue of the staff member's office (an audited read) and filters it.
+async fn load(
     state: web::Data<WebState>,
-    req: HttpRequest,
-    q: web::Query<QueueQuery>,
-) -> Result<HttpResponse, DeskError> {
-    let staff = session::staff(&req, &state).await?;
-    let page = Page::new(&req);
+    req: &HttpRequest,
+    q: &QueueQuery,
+) -> Result<Loaded, DeskError> {
+    let staff = session::staff(req, &state).await?;
+    let page = Page::new(req);
     let lang = page.chrome.lang;
     let filter = q
         .status
@@ -86,20 +105,54 @@ pub async fn show(
         .filter(|i| filter.as_deref().is_none_or(|f| i.status == f))
         .map(|i| row(lang, i))
         .collect();
+    Ok(Loaded {
+        page,
+        d,
+        date: view.date,
+        filter,
+        rows,
+    })
+}
+
+/// `GET /desk/queue[?status=…]`: the office's applications of today (an audited read).
+pub async fn show(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    q: web::Query<QueueQuery>,
+) -> Result<HttpResponse, DeskError> {
+    let l = load(state, &req, &q).await?;
+    let lang = l.page.chrome.lang;
     let filters = words::QUEUE_STATUSES
         .iter()
         .map(|s| (s.to_string(), words::status(lang, s)))
         .collect();
     let html = QueuePage {
-        c: page.chrome.clone(),
-        d,
-        date: view.date,
-        filter,
+        c: l.page.chrome.clone(),
+        d: l.d,
+        date: l.date,
+        filter: l.filter,
         filters,
-        rows,
+        rows: l.rows,
     }
     .render();
-    Ok(page.answer(StatusCode::OK, html))
+    Ok(l.page.answer(StatusCode::OK, html))
+}
+
+/// `GET /desk/queue/rows[?status=…]`: the rows of the queue alone, for the page's script
+/// (never cached, like every page; without a session a 303 to sign-in, which the script
+/// does not follow).
+pub async fn rows(
+    state: web::Data<WebState>,
+    req: HttpRequest,
+    q: web::Query<QueueQuery>,
+) -> Result<HttpResponse, DeskError> {
+    let l = load(state, &req, &q).await?;
+    let html = QueueRows {
+        c: l.page.chrome.clone(),
+        rows: l.rows,
+    }
+    .render();
+    Ok(l.page.answer(StatusCode::OK, html))
 }
 
 /// The walk-in form's fields, as typed.
