@@ -25,6 +25,7 @@ mod desk_queue;
 mod desk_roles;
 mod desk_session;
 mod desk_walk;
+mod desk_walk_in;
 mod desk_walk_office;
 mod divorce_counter;
 mod divorce_eligibility;

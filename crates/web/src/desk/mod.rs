@@ -24,6 +24,7 @@ mod queue;
 mod schedule;
 pub mod session;
 mod staff;
+mod walk_in;
 mod words;
 
 /// The query of a desk page reached after a change: which confirmation to show.
@@ -40,8 +41,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/desk/sign-out", web::post().to(session::sign_out))
         .route("/desk/queue", web::get().to(queue::show))
         .route("/desk/queue/rows", web::get().to(queue::rows))
-        .route("/desk/walk-in", web::get().to(queue::walk_in_form))
-        .route("/desk/walk-in", web::post().to(queue::walk_in))
+        .route("/desk/walk-in", web::get().to(walk_in::form))
+        .route("/desk/walk-in", web::post().to(walk_in::take))
         .route(
             "/desk/applications/{reference}",
             web::get().to(application::show),

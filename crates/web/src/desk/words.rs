@@ -133,6 +133,10 @@ pub fn invalid_param(l: Lang, code: &str, reason: &str) -> String {
             "请输入6位行政区划代码，例如 320508",
             "Enter a 6-digit division code, such as 320508",
         ),
+        "invalid_date" => (
+            "请按 年-月-日 输入日期，例如 2030-06-30",
+            "Enter a date as YYYY-MM-DD, such as 2030-06-30",
+        ),
         "invalid_username" => ("请输入用户名", "Enter the username"),
         "invalid_password" => ("请输入密码", "Enter the password"),
         "invalid_marital_status" => ("请选择婚姻状况", "Choose the marital status"),
