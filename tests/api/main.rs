@@ -27,6 +27,7 @@ mod desk_session;
 mod desk_walk;
 mod desk_walk_in;
 mod desk_walk_office;
+mod desk_walk_partner;
 mod divorce_counter;
 mod divorce_eligibility;
 mod divorce_migration;
