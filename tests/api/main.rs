@@ -23,6 +23,7 @@ mod desk_certificates;
 mod desk_deliveries;
 mod desk_queue;
 mod desk_roles;
+mod desk_schedule_days;
 mod desk_session;
 mod desk_walk;
 mod desk_walk_in;

@@ -22,6 +22,7 @@ mod deliveries;
 mod print;
 mod queue;
 mod schedule;
+mod schedule_days;
 pub mod session;
 mod staff;
 mod walk_in;
@@ -85,6 +86,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/desk/statistics/chart.svg", web::get().to(auditor::chart))
         .route("/desk/schedule", web::get().to(schedule::show))
         .route("/desk/schedule", web::post().to(schedule::save))
+        .route("/desk/schedule/days", web::post().to(schedule_days::set))
+        .route(
+            "/desk/schedule/days/remove",
+            web::post().to(schedule_days::remove),
+        )
         .route("/desk/staff", web::get().to(staff::show))
         .route("/desk/staff", web::post().to(staff::create))
         .route("/desk/staff/password", web::post().to(staff::reset))
