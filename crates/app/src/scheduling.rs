@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{NaiveDate, NaiveDateTime};
 
 use hunyin_domain::calendar::HolidayCalendar;
-use hunyin_domain::schedule::{BookingWindow, Exceptions, WeeklyRule};
+use hunyin_domain::schedule::{BookingWindow, Exceptions, OfficeDay, WeeklyRule};
 
 /// Everything slot computation needs besides an office's own rule.
 #[derive(Debug, Clone)]
@@ -35,7 +35,7 @@ pub struct ComputedSlot {
 /// Entries beyond this are dropped wholesale (a bound on memory, not a policy).
 const MAX_MONTHS: usize = 1_000;
 
-type MonthKey = (String, WeeklyRule, NaiveDate, NaiveDate);
+type MonthKey = (String, WeeklyRule, Vec<OfficeDay>, NaiveDate, NaiveDate);
 
 /// The slots of an office's days as its weekly rule, the exceptions and the holiday calendar
 /// make them, kept per office, rule and first and last day. The rule is part of the key and is
@@ -54,17 +54,24 @@ impl Clone for MonthCache {
 }
 
 impl MonthCache {
-    /// The computed slots of `office_id` under `rule` from `first` to `last`, computed by
-    /// `compute` unless kept.
+    /// The computed slots of `office_id` under `rule` and its special dates `days` from
+    /// `first` to `last`, computed by `compute` unless kept.
     pub fn get_or_compute(
         &self,
         office_id: &str,
         rule: &WeeklyRule,
+        days: &[OfficeDay],
         first: NaiveDate,
         last: NaiveDate,
         compute: impl FnOnce() -> Vec<ComputedSlot>,
     ) -> Arc<Vec<ComputedSlot>> {
-        let key = (office_id.to_owned(), rule.clone(), first, last);
+        let key = (
+            office_id.to_owned(),
+            rule.clone(),
+            days.to_vec(),
+            first,
+            last,
+        );
         if let Some(kept) = self.lock().get(&key) {
             return kept.clone();
         }

@@ -129,6 +129,61 @@ pub fn slots_on(
     }
 }
 
+/// A date of one office that differs from its week (the supervisor's special dates): closed
+/// when `periods` is empty, else open with these periods (the rule's slot length and seats).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OfficeDay {
+    pub date: NaiveDate,
+    pub periods: Vec<(NaiveTime, NaiveTime)>,
+}
+
+impl OfficeDay {
+    /// Checks an opening's periods as the weekly rule's are checked (in order, no overlap).
+    pub fn validate(&self, rule: &WeeklyRule) -> Result<(), String> {
+        if self.periods.is_empty() {
+            return Ok(());
+        }
+        WeeklyRule {
+            periods: self.periods.clone(),
+            ..rule.clone()
+        }
+        .validate()
+    }
+}
+
+/// True when the office opens on `date`: its own special date first, then [`opens_on`].
+pub fn office_opens_on(
+    rule: &WeeklyRule,
+    ex: &Exceptions,
+    cal: &HolidayCalendar,
+    days: &[OfficeDay],
+    date: NaiveDate,
+) -> bool {
+    match days.iter().find(|d| d.date == date) {
+        Some(d) => !d.periods.is_empty(),
+        None => opens_on(rule, ex, cal, date),
+    }
+}
+
+/// The slots of `date` for one office: its own special date first (closed, or its periods
+/// cut into the rule's slots), then [`slots_on`].
+pub fn office_slots_on(
+    rule: &WeeklyRule,
+    ex: &Exceptions,
+    cal: &HolidayCalendar,
+    days: &[OfficeDay],
+    date: NaiveDate,
+) -> Vec<SlotTime> {
+    match days.iter().find(|d| d.date == date) {
+        Some(d) => WeeklyRule {
+            periods: d.periods.clone(),
+            ..rule.clone()
+        }
+        .slots_in_periods(date),
+        None => slots_on(rule, ex, cal, date),
+    }
+}
+
 /// When booking is allowed: from `days_ahead` days before the slot's day until `min_notice`
 /// minutes before it starts.
 #[derive(Debug, Clone, Copy)]
@@ -263,5 +318,43 @@ mod tests {
         assert!(parse_period("12:00-09:00").is_err());
         assert!(parse_period("9-12").is_err());
         assert_eq!(parse_weekday("sat").unwrap(), Weekday::Sat);
+    }
+
+    #[test]
+    fn an_office_day_closes_or_opens_with_its_own_periods() {
+        let cal = HolidayCalendar::default();
+        let ex = Exceptions::default();
+        let r = rule();
+        let open_day = d("2026-12-01")
+            .iter_days()
+            .take(7)
+            .find(|day| !slots_on(&r, &ex, &cal, *day).is_empty())
+            .unwrap();
+        let closed = OfficeDay {
+            date: open_day,
+            periods: vec![],
+        };
+        assert!(office_slots_on(&r, &ex, &cal, std::slice::from_ref(&closed), open_day).is_empty());
+        assert!(!office_opens_on(&r, &ex, &cal, &[closed], open_day));
+        let p = parse_period("10:00-11:00").unwrap();
+        let extra = OfficeDay {
+            date: open_day,
+            periods: vec![p],
+        };
+        let slots = office_slots_on(&r, &ex, &cal, std::slice::from_ref(&extra), open_day);
+        assert_eq!(slots.first().unwrap().start, open_day.and_time(p.0));
+        assert!(slots.iter().all(|s| s.end <= open_day.and_time(p.1)));
+        assert!(office_opens_on(&r, &ex, &cal, &[extra], open_day));
+        // Another date follows the week.
+        let next = open_day.succ_opt().unwrap();
+        assert_eq!(
+            office_slots_on(&r, &ex, &cal, &[], next),
+            slots_on(&r, &ex, &cal, next)
+        );
+        let overlapping = OfficeDay {
+            date: open_day,
+            periods: vec![p, parse_period("10:30-12:00").unwrap()],
+        };
+        assert!(overlapping.validate(&r).is_err());
     }
 }

@@ -19,6 +19,7 @@ pub mod partner;
 pub mod rate_limits;
 pub mod registration;
 pub mod slots;
+pub mod special_dates;
 pub mod staff;
 pub mod statistics;
 pub mod statistics_divorce;

@@ -28,6 +28,11 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../assets/desk.css"),
     },
     Asset {
+        name: "desk.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../assets/desk.js"),
+    },
+    Asset {
         name: "site.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../assets/site.js"),

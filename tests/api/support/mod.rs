@@ -11,6 +11,7 @@ pub mod database;
 pub mod desk;
 pub mod divorce;
 pub mod divorce_visits;
+pub mod federation;
 pub mod fixtures;
 pub mod lib;
 pub mod mail;

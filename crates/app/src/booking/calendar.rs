@@ -6,7 +6,7 @@ use chrono::{Datelike, Months, NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
 use hunyin_domain::calendar::DayKind;
-use hunyin_domain::schedule::opens_on;
+use hunyin_domain::schedule::office_opens_on;
 use hunyin_store::offices;
 use hunyin_store::{slots, DbConn};
 
@@ -63,6 +63,7 @@ pub fn month(
     let last = next_first.pred_opt().unwrap_or(first);
     let s = rules.scheduling;
     let rule = slots::rule_for(conn, office_id, &s.default_rule)?;
+    let office_days = hunyin_store::special_dates::between(conn, office_id, first, last)?;
     let today = now.date();
     let window_last = s.window.last_day(now);
     let listed = if last < today || first > window_last {
@@ -79,8 +80,14 @@ pub fn month(
             day_slots.push(slot);
         }
         let ex = &s.exceptions;
-        let special = ex.open_dates.contains(&date)
-            || ex.yearly_openings.contains(&(date.month(), date.day()));
+        let own = office_days.iter().find(|d| d.date == date);
+        let special = match own {
+            Some(d) => !d.periods.is_empty(),
+            None => {
+                ex.open_dates.contains(&date)
+                    || ex.yearly_openings.contains(&(date.month(), date.day()))
+            }
+        };
         days.push(DayView {
             date: prefix,
             day: date.day(),
@@ -91,7 +98,7 @@ pub fn month(
                 DayKind::Ordinary => "ordinary",
             },
             special,
-            open: opens_on(&rule, ex, &s.calendar, date),
+            open: office_opens_on(&rule, ex, &s.calendar, &office_days, date),
             bookable: date >= today && date <= window_last,
             free: day_slots.iter().map(|s| s.remaining).sum(),
             slots: day_slots,

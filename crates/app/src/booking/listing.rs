@@ -1,14 +1,14 @@
-//! The bookable slots of an office, computed from its weekly rule and the holiday calendar,
-//! with the seats left; and the check that a slot id may be booked now.
+//! The bookable slots of an office, computed from its weekly rule, its special dates and the
+//! holiday calendar, with the seats left; and the check that a slot id may be booked now.
 
 use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
-use hunyin_domain::schedule::{slots_on, SlotTime, WeeklyRule};
+use hunyin_domain::schedule::{office_slots_on, OfficeDay, SlotTime, WeeklyRule};
 use hunyin_store::offices::{self, Office};
-use hunyin_store::{slots, DbConn};
+use hunyin_store::{slots, special_dates, DbConn};
 
 use super::{rfc3339_local, slot_not_bookable, unknown_office, unknown_slot, Rules};
 use crate::error::AppError;
@@ -76,9 +76,12 @@ pub fn list_slots(
         midnight(last.succ_opt().unwrap_or(last)),
     )?
     .ok_or_else(unknown_office)?;
-    let days = s.months.get_or_compute(office_id, &rule, first, last, || {
-        compute(rules, &rule, office_id, first, last)
-    });
+    let special = special_dates::between(conn, office_id, first, last)?;
+    let days = s
+        .months
+        .get_or_compute(office_id, &rule, &special, first, last, || {
+            compute(rules, &rule, &special, office_id, first, last)
+        });
     let stored: std::collections::HashMap<&str, (i32, i32)> = stored
         .iter()
         .map(|(id, capacity, booked)| (id.as_str(), (*capacity, *booked)))
@@ -102,10 +105,12 @@ pub fn list_slots(
         .collect())
 }
 
-/// Every slot of the days `first..=last` under `rule`, the exceptions and the calendar.
+/// Every slot of the days `first..=last` under `rule`, the office's special dates, the
+/// exceptions and the calendar.
 fn compute(
     rules: &Rules<'_>,
     rule: &WeeklyRule,
+    special: &[OfficeDay],
     office_id: &str,
     first: NaiveDate,
     last: NaiveDate,
@@ -114,7 +119,7 @@ fn compute(
     first
         .iter_days()
         .take_while(|d| *d <= last)
-        .flat_map(|day| slots_on(rule, &s.exceptions, &s.calendar, day))
+        .flat_map(|day| office_slots_on(rule, &s.exceptions, &s.calendar, special, day))
         .map(|t: SlotTime| ComputedSlot {
             id: slots::slot_id(office_id, t.start).into(),
             start_at: t.start,
@@ -141,7 +146,8 @@ pub(crate) fn resolve_slot(
     }
     let s = rules.scheduling;
     let rule = slots::rule_for(conn, office_id, &s.default_rule)?;
-    let slot = slots_on(&rule, &s.exceptions, &s.calendar, start.date())
+    let special = special_dates::between(conn, office_id, start.date(), start.date())?;
+    let slot = office_slots_on(&rule, &s.exceptions, &s.calendar, &special, start.date())
         .into_iter()
         .find(|t| t.start == start)
         .ok_or_else(unknown_slot)?;

@@ -12,6 +12,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    office_special_dates (office_id, day) {
+        office_id -> Text,
+        day -> Text,
+        periods -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     office_schedules (office_id) {
         office_id -> Text,
         weekdays -> Text,

@@ -46,6 +46,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     marital_changes,
     office_schedules,
+    office_special_dates,
     offices,
     outbox,
     partner_marriages,

@@ -25,8 +25,10 @@ mod divorce_screen;
 mod print;
 mod queue;
 mod schedule;
+mod schedule_days;
 pub mod session;
 mod staff;
+mod walk_in;
 mod words;
 
 /// The query of a desk page reached after a change: which confirmation to show.
@@ -42,8 +44,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/desk/sign-in", web::post().to(session::sign_in))
         .route("/desk/sign-out", web::post().to(session::sign_out))
         .route("/desk/queue", web::get().to(queue::show))
-        .route("/desk/walk-in", web::get().to(queue::walk_in_form))
-        .route("/desk/walk-in", web::post().to(queue::walk_in))
+        .route("/desk/queue/rows", web::get().to(queue::rows))
+        .route("/desk/walk-in", web::get().to(walk_in::form))
+        .route("/desk/walk-in", web::post().to(walk_in::take))
         .route(
             "/desk/applications/{reference}",
             web::get().to(application::show),
@@ -112,6 +115,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/desk/statistics/chart.svg", web::get().to(auditor::chart))
         .route("/desk/schedule", web::get().to(schedule::show))
         .route("/desk/schedule", web::post().to(schedule::save))
+        .route("/desk/schedule/days", web::post().to(schedule_days::set))
+        .route(
+            "/desk/schedule/days/remove",
+            web::post().to(schedule_days::remove),
+        )
         .route("/desk/staff", web::get().to(staff::show))
         .route("/desk/staff", web::post().to(staff::create))
         .route("/desk/staff/password", web::post().to(staff::reset))
@@ -131,6 +139,8 @@ async fn home(
 #[derive(Debug, Clone)]
 pub struct DeskChrome {
     pub css: String,
+    /// The desk's script (the queue's refresh).
+    pub js: String,
     pub who: Option<String>,
     pub supervisor: bool,
     /// Reads the trail and the statistics (auditors and supervisors).
@@ -143,6 +153,7 @@ impl DeskChrome {
     pub fn of(staff: Option<&Staff>) -> DeskChrome {
         DeskChrome {
             css: crate::assets::url("desk.css"),
+            js: crate::assets::url("desk.js"),
             who: staff.map(|s| format!("{} ({})", s.display_name, s.username)),
             supervisor: staff.is_some_and(|s| s.role == Role::Supervisor),
             auditor: staff.is_some_and(|s| matches!(s.role, Role::Auditor | Role::Supervisor)),

@@ -8,7 +8,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use hunyin_app::auth::{Role, Staff};
-use hunyin_app::schedules::{self, RuleBody};
+use hunyin_app::schedules::{self, RuleBody, SpecialDateView};
 use hunyin_http::routes::with_db;
 use hunyin_http::WebState;
 
@@ -118,7 +118,11 @@ struct WeekPage {
     periods: Vec<(String, String)>,
     f: WeekForm,
     errors: Errors,
-    done: bool,
+    /// The confirmation of the change just made.
+    done: Option<&'static str>,
+    /// The special dates from today on, and the form to add one, as typed.
+    special: Vec<SpecialDateView>,
+    s: super::schedule_days::DayForm,
 }
 
 fn days(l: Lang, open: impl Fn(&str) -> bool) -> Vec<Day> {
@@ -131,25 +135,35 @@ fn days(l: Lang, open: impl Fn(&str) -> bool) -> Vec<Day> {
         .collect()
 }
 
-fn supervisor_only(lang: Lang, staff: &Staff) -> Result<(), DeskError> {
+pub fn supervisor_only(lang: Lang, staff: &Staff) -> Result<(), DeskError> {
     staff
         .require_role(&[Role::Supervisor])
         .map_err(|e| fail(lang, &e))
 }
 
-async fn render(
+/// What the page shows besides the week: a typed special date, the confirmation.
+#[derive(Default)]
+pub struct Extra {
+    pub day: super::schedule_days::DayForm,
+    pub done: Option<&'static str>,
+}
+
+pub async fn render(
     state: web::Data<WebState>,
     page: Page,
     staff: Staff,
     status: StatusCode,
     typed: Option<WeekForm>,
     errors: Errors,
-    done: bool,
+    extra: Extra,
 ) -> Result<HttpResponse, DeskError> {
     let l = page.chrome.lang;
     let d = DeskChrome::of(Some(&staff));
-    let rule = with_db(state, move |c, st| {
-        schedules::get(c, &staff, &st.scheduling.default_rule, &staff.office_id)
+    let today = hunyin_app::clock::today();
+    let (rule, special) = with_db(state, move |c, st| {
+        let rule = schedules::get(c, &staff, &st.scheduling.default_rule, &staff.office_id)?;
+        let special = schedules::special_dates(c, &staff, &staff.office_id, today)?;
+        Ok((rule, special))
     })
     .await
     .map_err(fail_api(l))?;
@@ -171,7 +185,9 @@ async fn render(
         d,
         f,
         errors,
-        done,
+        done: extra.done,
+        special,
+        s: extra.day,
     }
     .render();
     Ok(page.answer(status, html))
@@ -185,8 +201,27 @@ pub async fn show(
 ) -> Result<HttpResponse, DeskError> {
     let staff = session::staff(&req, &state).await?;
     let page = Page::new(&req);
-    supervisor_only(page.chrome.lang, &staff)?;
-    let done = q.done.as_deref() == Some("saved");
+    let l = page.chrome.lang;
+    supervisor_only(l, &staff)?;
+    let done = match q.done.as_deref() {
+        Some("saved") => Some(l.t(
+            "已保存。已预约的名额保持不变，新的时段按此规则生成。",
+            "Saved. Seats already booked stay booked; new slots follow this rule.",
+        )),
+        Some("day-set") => Some(l.t(
+            "已保存特别日期。已预约的名额保持不变。",
+            "The special date is saved. Seats already booked stay booked.",
+        )),
+        Some("day-removed") => Some(l.t(
+            "已删除特别日期，该日按每周规则办公。",
+            "The special date is removed: that day follows the week again.",
+        )),
+        _ => None,
+    };
+    let extra = Extra {
+        done,
+        ..Extra::default()
+    };
     render(
         state,
         page,
@@ -194,7 +229,7 @@ pub async fn show(
         StatusCode::OK,
         None,
         Errors::default(),
-        done,
+        extra,
     )
     .await
 }
@@ -270,5 +305,14 @@ pub async fn save(
         }
     }
     let status = StatusCode::BAD_REQUEST;
-    render(state, page, staff, status, Some(f), errors, false).await
+    render(
+        state,
+        page,
+        staff,
+        status,
+        Some(f),
+        errors,
+        Extra::default(),
+    )
+    .await
 }

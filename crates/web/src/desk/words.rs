@@ -133,6 +133,30 @@ pub fn invalid_param(l: Lang, code: &str, reason: &str) -> String {
             "请输入6位行政区划代码，例如 320508",
             "Enter a 6-digit division code, such as 320508",
         ),
+        "invalid_date" => (
+            "请按 年-月-日 输入日期，例如 2030-06-30",
+            "Enter a date as YYYY-MM-DD, such as 2030-06-30",
+        ),
+        "date_in_past" => (
+            "该日期已过，请输入今天或以后的日期",
+            "The date has passed: enter today or a later date",
+        ),
+        "date_too_far" => (
+            "只能设置一年以内的日期",
+            "Enter a date at most a year ahead",
+        ),
+        "no_opening_period" => (
+            "加开须填写办公时段，例如 09:00-12:00",
+            "An extra opening needs its hours, such as 09:00-12:00",
+        ),
+        "invalid_period" => (
+            "请按 HH:MM-HH:MM 填写时段，结束晚于开始",
+            "Enter hours as HH:MM-HH:MM, ending after they start",
+        ),
+        "periods_overlap" => (
+            "时段重叠或顺序不对，请按时间先后填写",
+            "The hours overlap or are out of order: give them in time order",
+        ),
         "invalid_username" => ("请输入用户名", "Enter the username"),
         "invalid_password" => ("请输入密码", "Enter the password"),
         "invalid_marital_status" => ("请选择婚姻状况", "Choose the marital status"),
