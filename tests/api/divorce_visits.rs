@@ -93,6 +93,9 @@ async fn a_couple_books_the_application_visit_and_the_counter_receives_the_divor
                     && m.text.contains(&visit)
                     && m.text.contains(&zh)
                     && !m.text.contains("结婚登记")
+                    && m.html
+                        .as_deref()
+                        .is_some_and(|h| h.contains("离婚登记申请") && !h.contains("结婚登记"))
             })
         },
     )

@@ -12,6 +12,7 @@ mod certificates;
 mod citizen_logs;
 mod citizen_oidc;
 mod citizen_oidc_booking;
+mod citizen_oidc_divorce;
 mod citizen_oidc_list;
 mod citizen_oidc_oracle;
 mod citizen_tokens;

@@ -243,8 +243,7 @@ async fn walk(app: &TestApp, javascript: bool) {
     b.expect_text("Choose a time").await;
     b.axe("calendar-en").await;
     b.goto(&app.url("/confirm")).await;
-    b.expect_text("Confirm the marriage registration booking")
-        .await;
+    b.expect_text("Confirm the registry booking").await;
     b.axe("confirm-en").await;
     b.close().await;
 }

@@ -118,7 +118,7 @@ pub(super) fn open(
 
 /// What the hold's mails say about it.
 pub(super) struct About {
-    kind: super::VisitKind,
+    pub(super) kind: super::VisitKind,
     reference: String,
     office: String,
     names: String,

@@ -119,7 +119,7 @@ impl About {
                 &local.format("%-d %B %Y %H:%M").to_string(),
             )
             .replace("{page}", page);
-        Email {
+        self.kind.reword(Email {
             to: to.to_owned(),
             subject: if idx == 0 {
                 "结婚登记预约待对方确认 / Booking awaits the second party".to_owned()
@@ -130,7 +130,7 @@ impl About {
             html: None,
             ics: None,
             ics_method: None,
-        }
+        })
     }
 }
 

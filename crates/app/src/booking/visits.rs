@@ -91,6 +91,7 @@ impl VisitKind {
         };
         email.subject = say(&email.subject);
         email.text = say(&email.text);
+        email.html = email.html.as_deref().map(say);
         email.ics = email.ics.as_deref().map(say);
         email
     }
