@@ -23,6 +23,7 @@ mod database;
 mod desk_certificates;
 mod desk_deliveries;
 mod desk_divorce;
+mod desk_divorce_certificates;
 mod desk_divorce_guards;
 mod desk_roles;
 mod desk_session;
