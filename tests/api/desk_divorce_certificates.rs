@@ -7,7 +7,8 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::support::desk::Desk;
+use crate::support::browser;
+use crate::support::desk::{press, Desk};
 use crate::support::divorce::{date, last_serial, move_to, receive_body, spawn_divorce_app};
 use crate::support::{audit_count, nth_person, Counter, TestApp};
 
@@ -77,6 +78,7 @@ async fn desk_divorce_certificates_lookup_and_reissue() {
         .await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST);
     assert!(empty.body.contains("id=\"reissue-party-error\""));
+    assert!(empty.body.contains("id=\"reissue-note-error\""));
     let no_note = desk
         .post(
             "/desk/certificates/divorce-reissue",
@@ -85,6 +87,10 @@ async fn desk_divorce_certificates_lookup_and_reissue() {
         .await;
     assert_eq!(no_note.status, StatusCode::BAD_REQUEST);
     assert!(no_note.body.contains("id=\"reissue-note-error\""));
+    assert!(
+        no_note.body.contains("1-500"),
+        "the rule of a reissue's note"
+    );
     assert_eq!(last_serial(&app, OFFICE, "BL"), None);
 
     let fields = [
@@ -175,4 +181,47 @@ async fn desk_divorce_certificates_other_office_and_token() {
         .await;
     assert_eq!(mine.status, StatusCode::SEE_OTHER, "{}", mine.body);
     assert_eq!(last_serial(&app, OFFICE, "BL"), Some(1));
+}
+
+#[tokio::test]
+async fn desk_divorce_certificates_in_a_browser() {
+    if !browser::available() {
+        return;
+    }
+    let app = spawn_divorce_app();
+    let counter = Counter::open(&app, OFFICE).await;
+    let (l, _) = divorced(&app, &counter, 73).await;
+    app.add_staff(OFFICE, "registrar", "desk.lcert", "desk-password-1");
+    let (mut b, _one) = browser::start("desk-divorce-certificates", true).await;
+    b.goto(&app.url("/desk/sign-in")).await;
+    b.fill("username", "desk.lcert").await;
+    b.fill("password", "desk-password-1").await;
+    press(&mut b, "form[action='/desk/sign-in'] button").await;
+    b.expect_text("今日队列").await;
+    b.goto(&app.url("/desk/certificates")).await;
+    b.fill("number", &l).await;
+    press(&mut b, "#lookup").await;
+    b.expect_text("离婚证").await;
+    b.expect_text("有效").await;
+    b.snap("l-certificate").await;
+    b.axe("l-certificate").await;
+    let bottom = "window.scrollTo(0, document.body.scrollHeight)";
+    b.client.execute(bottom, vec![]).await.unwrap();
+    b.snap("l-certificate-reissue-form").await;
+    // A reissue without a note: the message beside the field, in place.
+    b.select("reissue-party", "1").await;
+    press(&mut b, "#reissue").await;
+    b.expect_text("补发说明").await;
+    b.snap("l-reissue-error").await;
+    b.axe("l-reissue-error").await;
+    b.fill("reissue-note", "女方申请补发，原证遗失").await;
+    b.select("reissue-party", "1").await;
+    press(&mut b, "#reissue").await;
+    b.expect_text("已补发，新证字号如下").await;
+    b.expect_text(&l).await;
+    b.snap("bl-certificate").await;
+    b.client.execute(bottom, vec![]).await.unwrap();
+    b.snap("bl-certificate-history").await;
+    b.axe("bl-certificate").await;
+    b.close().await;
 }

@@ -13,8 +13,9 @@ use hunyin_http::routes::with_db;
 use hunyin_http::WebState;
 
 use super::certificates::{purposes, CertForm};
-use super::{belongs_to_form, fail, form_errors, DeskChrome, DeskError};
+use super::{belongs_to_form, fail, form_errors, words, DeskChrome, DeskError};
 use crate::form::Errors;
+use crate::lang::Lang;
 use crate::page::{see_other, Chrome, Page};
 
 /// True when `number` as typed is a divorce certificate's (`L…`, `BL…`).
@@ -151,28 +152,18 @@ pub async fn reissue(
 ) -> Result<HttpResponse, DeskError> {
     let lang = page.chrome.lang;
     let number = f.number.trim().to_ascii_uppercase();
+    // Not a party: -1, which the use case refuses beside the note's own refusal.
     let party = match f.party.trim() {
-        "0" => Some(0),
-        "1" => Some(1),
-        _ => None,
+        "0" => 0,
+        "1" => 1,
+        _ => -1,
     };
-    let answer = match party {
-        Some(p) => {
-            let (s, n, note) = (staff.clone(), number.clone(), f.note.clone());
-            with_db(state.clone(), move |c, st| {
-                divorce::reissue(c, &s, &st.clock, &n, p, &note)
-            })
-            .await
-            .map(|v| v.certificate_number)
-        }
-        None => Err(hunyin_http::ApiError::from(hunyin_app::AppError::invalid(
-            vec![hunyin_app::error::InvalidParam::new(
-                "party",
-                "invalid_party",
-                "the party who asks",
-            )],
-        ))),
-    };
+    let (s, n, note) = (staff.clone(), number.clone(), f.note.clone());
+    let answer = with_db(state.clone(), move |c, st| {
+        divorce::reissue(c, &s, &st.clock, &n, party, &note)
+    })
+    .await
+    .map(|v| v.certificate_number);
     match answer {
         Ok(bl) => Ok(see_other(&format!("/desk/certificates/{bl}?done=reissued"))),
         Err(e) if belongs_to_form(&e.problem) => {
@@ -186,9 +177,40 @@ pub async fn reissue(
                 Some(v) if v.status == "valid" => "reissue-note",
                 _ => "number",
             };
-            let errors = form_errors(lang, &e.problem, default, field_of);
+            let errors = reissue_errors(lang, &e.problem, default, field_of);
             Ok(render(page, &staff, e.status, f, errors, v, None))
         }
         Err(e) => Err(fail(lang, &e.problem)),
     }
+}
+
+/// The errors of a refused reissue: the party and the note (1-500 characters here) in words
+/// of their own, anything else as [`form_errors`] has it.
+fn reissue_errors(
+    lang: Lang,
+    e: &hunyin_app::AppError,
+    default: &str,
+    field_of: impl Fn(&str) -> Option<String>,
+) -> Errors {
+    if e.invalid_params.is_empty() {
+        return form_errors(lang, e, default, field_of);
+    }
+    let mut errors = Errors::default();
+    for p in &e.invalid_params {
+        let id = field_of(&p.name).unwrap_or_else(|| default.to_owned());
+        let message = match p.code.as_str() {
+            "invalid_note" => lang
+                .t(
+                    "请填写补发说明（1-500个字）",
+                    "Enter a note (1-500 characters)",
+                )
+                .to_owned(),
+            "invalid_party" => lang
+                .t("请选择申请补发的当事人", "Choose the party who asks")
+                .to_owned(),
+            code => words::invalid_param(lang, code, &p.reason),
+        };
+        errors.push(id, message);
+    }
+    errors
 }
