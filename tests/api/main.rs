@@ -24,6 +24,7 @@ mod database;
 mod desk_certificates;
 mod desk_deliveries;
 mod desk_divorce;
+mod desk_divorce_certificates;
 mod desk_divorce_guards;
 mod desk_queue;
 mod desk_roles;

@@ -40,6 +40,7 @@ pub fn periods(
 
 // ---- The counter flow (issue 18): receive, withdraw, issue, refuse, lapse. ----
 
+mod certificate;
 mod close;
 mod desk;
 mod issue;
@@ -52,6 +53,7 @@ mod verify;
 mod views;
 mod visit;
 
+pub use certificate::{certificate, DivorceCertificateParty, DivorceCertificateView};
 pub use close::{lapse_due, refusal_notice, refuse, withdraw};
 pub use desk::{desk, of_issue_visit, DeskParty, DivorceDesk};
 pub use issue::{issue, IssueInput};

@@ -15,8 +15,8 @@ use hunyin_app::certificates::{self, CertificateView, LookupPurpose, REVOCATION_
 use hunyin_http::routes::with_db;
 use hunyin_http::WebState;
 
-use super::DoneQuery;
 use super::{belongs_to_form, fail, form_errors, session, words, DeskChrome, DeskError};
+use super::{divorce_certificates, DoneQuery};
 use crate::form::{self, Errors};
 use crate::page::{see_other, Chrome, Page};
 
@@ -33,6 +33,9 @@ pub struct CertForm {
     pub basis: String,
     #[serde(default)]
     pub document_reference: String,
+    /// The party who asks for a divorce certificate's reissue (`0`, `1`).
+    #[serde(default)]
+    pub party: String,
 }
 
 #[derive(Template)]
@@ -62,17 +65,9 @@ impl CertPage {
     }
 }
 
-fn render(
-    page: Page,
-    staff: &Staff,
-    status: StatusCode,
-    f: CertForm,
-    errors: Errors,
-    v: Option<CertificateView>,
-    done: Option<String>,
-) -> HttpResponse {
-    let l = page.chrome.lang;
-    let purposes = [
+/// The purposes a reader may state, as (code, label).
+pub fn purposes(l: crate::lang::Lang) -> Vec<(String, String)> {
+    [
         (
             "divorce_application",
             "办理离婚登记",
@@ -87,7 +82,20 @@ fn render(
     ]
     .iter()
     .map(|(code, zh, en)| (code.to_string(), l.t(zh, en).to_owned()))
-    .collect();
+    .collect()
+}
+
+fn render(
+    page: Page,
+    staff: &Staff,
+    status: StatusCode,
+    f: CertForm,
+    errors: Errors,
+    v: Option<CertificateView>,
+    done: Option<String>,
+) -> HttpResponse {
+    let l = page.chrome.lang;
+    let purposes = purposes(l);
     let bases = REVOCATION_BASES
         .iter()
         .map(|b| (b.to_string(), words::revocation_basis(l, b)))
@@ -157,6 +165,9 @@ pub async fn show(
     let page = Page::new(&req);
     let lang = page.chrome.lang;
     let number = number_of(&path).unwrap_or_default();
+    if divorce_certificates::is_divorce(&number) {
+        return divorce_certificates::show(state, staff, page, number, q.done.as_deref()).await;
+    }
     let v = lookup(state, staff.clone(), number, LookupPurpose::default())
         .await
         .map_err(|e| fail(lang, &e.problem))?;
@@ -193,6 +204,9 @@ pub async fn find(
     let staff = session::staff(&req, &state).await?;
     let f: CertForm = form::read(&req, &body)?;
     let page = Page::new(&req);
+    if divorce_certificates::is_divorce(&f.number) {
+        return divorce_certificates::find(state, staff, page, f).await;
+    }
     let lang = page.chrome.lang;
     let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     let stated = LookupPurpose {
@@ -241,6 +255,9 @@ pub async fn change(
     let staff = session::staff(&req, &state).await?;
     let f: CertForm = form::read(&req, &body)?;
     let page = Page::new(&req);
+    if path.as_str() == "divorce-reissue" {
+        return divorce_certificates::reissue(state, staff, page, f).await;
+    }
     let lang = page.chrome.lang;
     let Some(number) = number_of(&f.number) else {
         let mut errors = Errors::default();

@@ -20,6 +20,7 @@ mod auditor;
 mod certificates;
 mod deliveries;
 mod divorce;
+mod divorce_certificates;
 mod divorce_print;
 mod divorce_screen;
 mod print;
