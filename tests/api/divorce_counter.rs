@@ -375,10 +375,13 @@ async fn a_refusal_names_a_ground_of_article_12_and_answers_its_written_notice()
         text.contains("不予办理离婚登记") && text.contains(note),
         "{text}"
     );
+    // The refusal answers with the notice, and each reading of it is an audited read.
+    assert_eq!(audit_count(&app, "divorce.refusal_notice_read"), 1);
     let resp = desk
         .get(&format!("/v1/registrar/divorces/{r}/refusal"))
         .await;
     assert_eq!(resp.status(), 200);
+    assert_eq!(audit_count(&app, "divorce.refusal_notice_read"), 2);
     move_to(&app, date(&v, "issue_from"));
     let p = problem(desk.issue_divorce(&r).await).await;
     assert_eq!(p["current_status"], "refused");

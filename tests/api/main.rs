@@ -37,6 +37,7 @@ mod desk_walk_partner;
 mod divorce_counter;
 mod divorce_eligibility;
 mod divorce_migration;
+mod divorce_oracle;
 mod divorce_partner;
 mod divorce_periods;
 mod divorce_races;

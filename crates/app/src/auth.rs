@@ -109,9 +109,33 @@ pub fn by_session(
     now: NaiveDateTime,
     idle_minutes: u32,
 ) -> Result<Staff, AppError> {
+    session_of(conn, token_hash, request_id, now, idle_minutes, true)
+}
+
+/// As [`by_session`], for a request a page makes by itself (the queue's refresh), which is
+/// not a use: it does not keep an unattended session from its idle timeout.
+pub fn by_session_unattended(
+    conn: &mut DbConn,
+    token_hash: String,
+    request_id: Option<String>,
+    now: NaiveDateTime,
+    idle_minutes: u32,
+) -> Result<Staff, AppError> {
+    session_of(conn, token_hash, request_id, now, idle_minutes, false)
+}
+
+fn session_of(
+    conn: &mut DbConn,
+    token_hash: String,
+    request_id: Option<String>,
+    now: NaiveDateTime,
+    idle_minutes: u32,
+    touch: bool,
+) -> Result<Staff, AppError> {
     let idle_since =
         (idle_minutes > 0).then(|| now - chrono::Duration::minutes(i64::from(idle_minutes)));
-    let row = staff::by_session(conn, &token_hash, now, idle_since)?.ok_or_else(unauthenticated)?;
+    let row = staff::by_session(conn, &token_hash, now, idle_since, touch)?
+        .ok_or_else(unauthenticated)?;
     Ok(Staff {
         id: row.id,
         role: Role::parse(&row.role).ok_or_else(|| AppError::internal("stored role"))?,

@@ -63,6 +63,7 @@ pub fn by_session(
     token_hash: &str,
     now: NaiveDateTime,
     idle_since: Option<NaiveDateTime>,
+    touch: bool,
 ) -> QueryResult<Option<StaffRow>> {
     let mut q = staff_sessions::table
         .inner_join(staff::table)
@@ -80,7 +81,7 @@ pub fn by_session(
         .optional()?;
     // Written only when a minute old: a write statement on every request would queue each
     // staff request behind the bookings for SQLite's write lock.
-    if let Some((_, last)) = &found {
+    if let Some((_, last)) = found.as_ref().filter(|_| touch) {
         if *last < now - chrono::Duration::minutes(1) {
             diesel::update(staff_sessions::table.find(token_hash))
                 .set(staff_sessions::last_used_at.eq(now))

@@ -142,6 +142,9 @@ pub fn refusal_notice(
     let (basis, wording) = divorce_refusal_reason(&reason)
         .map(|r| (r.basis, r.wording))
         .unwrap_or(("婚姻登记条例 第12条", ""));
+    // The notice names the parties and the facts found: a read of their data.
+    let details = Details::none().with("notice", "refusal");
+    audit_divorce(conn, staff, app.id, "divorce.refusal_notice_read", details)?;
     let day = |d: NaiveDate| d.format("%Y年%m月%d日").to_string();
     let text = format!(
         "不予办理离婚登记通知单\n\n{names}：\n\n你们于{}向本机关申请办理离婚登记（受理编号：{}）。经审查，{wording}，\

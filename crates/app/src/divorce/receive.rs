@@ -189,6 +189,13 @@ pub fn receive(
         offices::find(&mut conn, &input.office_id)?
             .ok_or_else(|| AppError::not_found("The office"))?;
         if let Some(open) = store::open_for_marriage(&mut conn, number)? {
+            // Told only to the marriage's own two people; anyone else's is a mismatch.
+            let theirs = store::parties(&mut conn, open.id)?
+                .into_iter()
+                .map(|p| p.id_number);
+            if !verify::same_people(theirs, &people) {
+                return Err(AppError::marriage_parties_mismatch());
+            }
             return Err(AppError::divorce_already_received(&open.status));
         }
         let m = verify::read_marriage(&mut conn, rules.region_prefix, number, &people)?;

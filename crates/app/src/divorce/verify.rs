@@ -54,22 +54,28 @@ pub(crate) fn read_marriage(
             office_code: parsed.office_code,
         });
     };
+    // The parties first: what became of a marriage is told only to its own two people.
+    let theirs = appointments::parties(conn, c.appointment_id)?
+        .into_iter()
+        .map(|p| p.id_number);
+    if !same_people(theirs, parties) {
+        return Err(AppError::marriage_parties_mismatch());
+    }
     if c.status != "valid" {
         return Err(AppError::marriage_not_valid(&c.status));
-    }
-    let mut theirs: Vec<String> = appointments::parties(conn, c.appointment_id)?
-        .into_iter()
-        .map(|p| p.id_number)
-        .collect();
-    let mut ours: Vec<String> = parties.iter().map(|p| p.id_number.clone()).collect();
-    theirs.sort();
-    ours.sort();
-    if theirs != ours {
-        return Err(AppError::marriage_parties_mismatch());
     }
     Ok(MarriageStep::Local {
         appointment_id: c.appointment_id,
     })
+}
+
+/// Whether the ID numbers `theirs` are those of `parties`, in any order.
+pub(crate) fn same_people(theirs: impl Iterator<Item = String>, parties: &[Person]) -> bool {
+    let mut theirs: Vec<String> = theirs.collect();
+    let mut ours: Vec<String> = parties.iter().map(|p| p.id_number.clone()).collect();
+    theirs.sort();
+    ours.sort();
+    theirs == ours
 }
 
 /// Asks the registering region's instance (no connection held), or takes the paper

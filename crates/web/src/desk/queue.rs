@@ -92,8 +92,13 @@ async fn load(
     state: web::Data<WebState>,
     req: &HttpRequest,
     q: &QueueQuery,
+    refresh: bool,
 ) -> Result<Loaded, DeskError> {
-    let staff = session::staff(req, &state).await?;
+    let staff = if refresh {
+        session::staff_unattended(req, &state).await?
+    } else {
+        session::staff(req, &state).await?
+    };
     let page = Page::new(req);
     let lang = page.chrome.lang;
     let filter = q
@@ -129,7 +134,7 @@ pub async fn show(
     req: HttpRequest,
     q: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, DeskError> {
-    let l = load(state, &req, &q).await?;
+    let l = load(state, &req, &q, false).await?;
     let lang = l.page.chrome.lang;
     let filters = words::QUEUE_STATUSES
         .iter()
@@ -155,7 +160,7 @@ pub async fn rows(
     req: HttpRequest,
     q: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, DeskError> {
-    let l = load(state, &req, &q).await?;
+    let l = load(state, &req, &q, true).await?;
     let html = QueueRows {
         c: l.page.chrome.clone(),
         rows: l.rows,

@@ -26,13 +26,34 @@ pub const COOKIE: &str = "hunyin_desk";
 
 /// The signed-in staff member of a desk request, or [`DeskError::SignIn`].
 pub async fn staff(req: &HttpRequest, state: &web::Data<WebState>) -> Result<Staff, DeskError> {
+    staff_of(req, state, true).await
+}
+
+/// As [`staff`] for a request the page makes by itself (the queue's refresh every 20 s): it
+/// does not count as a use, so an unattended screen still ends at `staff.idle_minutes`.
+pub async fn staff_unattended(
+    req: &HttpRequest,
+    state: &web::Data<WebState>,
+) -> Result<Staff, DeskError> {
+    staff_of(req, state, false).await
+}
+
+async fn staff_of(
+    req: &HttpRequest,
+    state: &web::Data<WebState>,
+    used: bool,
+) -> Result<Staff, DeskError> {
     let token = cookies::read(req, COOKIE).ok_or(DeskError::SignIn)?;
     let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
     let token_hash = tokens::hash(&token);
     let lang = Lang::of(req);
     with_db(state.clone(), move |c, st| {
-        let idle = st.staff.idle_minutes;
-        auth::by_session(c, token_hash, request_id, hunyin_app::clock::now(), idle)
+        let (idle, now) = (st.staff.idle_minutes, hunyin_app::clock::now());
+        if used {
+            auth::by_session(c, token_hash, request_id, now, idle)
+        } else {
+            auth::by_session_unattended(c, token_hash, request_id, now, idle)
+        }
     })
     .await
     .map_err(fail_api(lang))
