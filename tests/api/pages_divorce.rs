@@ -200,6 +200,7 @@ async fn walk(app: &TestApp, javascript: bool) {
         assert!(window.contains(&zh_day(d)), "{d} shown in {window:?}");
     }
     b.axe("issue-calendar").await;
+    super::pages_couples::readme(&mut b, "couples-divorce-issue").await;
     // Only the window's days can be chosen.
     for cell in b
         .client
